@@ -1,0 +1,1052 @@
+//! Loading a site from disk: `site.yaml` and `content/`, parsed, validated and assembled into the model.
+
+mod files;
+pub mod frontmatter;
+mod records;
+pub mod snapshot;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+
+use crate::config::{is_http_url, SiteConfig};
+use crate::error::{did_you_mean, Diagnostic, Diagnostics};
+use crate::markdown::{self, Source};
+use crate::model::*;
+pub use files::{is_ignored, MAX_FILE_BYTES};
+use records::*;
+
+/// Top-level output paths the site itself makes; a page may not take one of these names.
+pub const RESERVED_PATHS: &[&str] = &[
+    "platforms",
+    "topics",
+    "faq",
+    "api",
+    "feeds",
+    "search",
+    "static",
+    "assets",
+    "404",
+    "sitemap",
+    "robots",
+];
+
+/// Whether `s` is a slug: `^[a-z0-9]+(-[a-z0-9]+)*$`.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Parses an ISO calendar date, refusing impossible ones such as 2026-02-30.
+pub fn parse_date(s: &str) -> Option<Date> {
+    let s = s.trim();
+    if s.len() != 10 || s.as_bytes()[4] != b'-' || s.as_bytes()[7] != b'-' {
+        return None;
+    }
+    s.parse::<Date>().ok()
+}
+
+/// How to load.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub drafts: bool,
+    /// Overrides `base_url` from site.yaml (`--base-url`, `serve`).
+    pub base_url: Option<String>,
+}
+
+/// A file copied as is into the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    /// Path in the output, `/`-separated, relative.
+    pub output: String,
+    pub source: PathBuf,
+}
+
+/// What loading gives the later stages.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub site: Site,
+    pub links: Vec<InternalLink>,
+    pub assets: Vec<Asset>,
+    /// Warnings only (errors make loading fail).
+    pub warnings: Diagnostics,
+}
+
+/// Reads and checks `site.yaml` alone.
+pub fn load_config(root: &Path) -> Result<SiteConfig, Diagnostics> {
+    let path = root.join("site.yaml");
+    if !path.is_file() {
+        return Err(Diagnostics(vec![Diagnostic::error(
+            "site.yaml",
+            format!("no site.yaml in {}", root.display()),
+        )
+        .help("run termtrail in the site's folder, or pass --root DIR")]));
+    }
+    let found = files::FoundFile {
+        path,
+        rel: "site.yaml".into(),
+    };
+    let src = files::read_text(&found).map_err(|d| Diagnostics(vec![d]))?;
+    SiteConfig::parse(&src, "site.yaml").map_err(Diagnostics)
+}
+
+enum Kind {
+    Platform(String),
+    Snapshot {
+        platform: String,
+        document: String,
+        date: Date,
+    },
+    Change {
+        platform: String,
+        key: String,
+        date: Date,
+    },
+    Topic(String),
+    Faq(String),
+    Page(String),
+}
+
+enum Parsed {
+    Platform(String, MarkdownLess<PlatformMeta>),
+    Snapshot {
+        platform: String,
+        document: String,
+        date: Date,
+        file: String,
+        src: String,
+        snap: snapshot::ParsedSnapshot,
+    },
+    Change {
+        platform: String,
+        key: String,
+        date: Date,
+        file: String,
+        src: String,
+        md: MarkdownFile<ChangeMeta>,
+    },
+    Topic(String, String, MarkdownFile<TopicMeta>),
+    Faq(String, String, MarkdownFile<FaqMeta>),
+    Page(String, String, MarkdownFile<PageMeta>),
+}
+
+/// A YAML file's parsed value with its source, for positions.
+struct MarkdownLess<T> {
+    meta: T,
+    src: String,
+    file: String,
+}
+
+/// Loads everything; returns every error found, not only the first.
+pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded, Diagnostics> {
+    let mut config = load_config(root)?;
+    if let Some(url) = &opts.base_url {
+        config.set_base_url(url).map_err(|e| {
+            Diagnostics(vec![Diagnostic::error("site.yaml", e)
+                .help("pass an absolute http(s) URL to --base-url")])
+        })?;
+    }
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let found = files::walk(root, &root.join("content"), &mut diags);
+    let mut kinds = Vec::with_capacity(found.len());
+    for f in found {
+        match classify(&f.rel) {
+            Ok(Some(kind)) => kinds.push((f, kind)),
+            Ok(None) => diags.push(Diagnostic::warning(&f.rel, "this file is not part of the content format and is ignored").help(
+                "content/ holds platforms/<p>/platform.yaml, platforms/<p>/snapshots/<doc>/<date>.yaml, platforms/<p>/changes/<date>-<slug>.md, topics/, faq/ and pages/",
+            )),
+            Err(d) => diags.push(d),
+        }
+    }
+    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = kinds
+        .into_par_iter()
+        .map(|(f, kind)| parse_file(&f, kind))
+        .collect();
+    let mut items = Vec::new();
+    for p in parsed {
+        match p {
+            Ok(item) => items.push(item),
+            Err(ds) => diags.extend(ds),
+        }
+    }
+    let (site, links) = assemble(config, items, opts, &mut diags);
+    let assets = collect_assets(root, &site.config, &mut diags);
+    check_page_slugs(&site, &assets, &mut diags);
+    let diags = Diagnostics(diags).sorted();
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Loaded {
+        site,
+        links,
+        assets,
+        warnings: diags,
+    })
+}
+
+/// Works out what a file under content/ is from its path.
+fn classify(rel: &str) -> Result<Option<Kind>, Diagnostic> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let bad_slug = |what: &str, s: &str| {
+        Diagnostic::error(rel, format!("`{s}` is not a valid {what} name"))
+            .help("names are lower-case letters and digits separated by single hyphens, e.g. `terms-of-service`")
+    };
+    let stem = |name: &str, ext: &str| name.strip_suffix(ext).map(str::to_string);
+    match parts.as_slice() {
+        ["content", "platforms", p, rest @ ..] => {
+            if !is_slug(p) {
+                return Err(bad_slug("platform", p));
+            }
+            let p = p.to_string();
+            match rest {
+                ["platform.yaml"] => Ok(Some(Kind::Platform(p))),
+                ["snapshots", doc, name] => {
+                    if !is_slug(doc) {
+                        return Err(bad_slug("document", doc));
+                    }
+                    let Some(date_str) = stem(name, ".yaml") else {
+                        return Err(Diagnostic::error(
+                            rel,
+                            "a snapshot file must be named <YYYY-MM-DD>.yaml",
+                        )
+                        .help("rename it, e.g. 2026-01-15.yaml"));
+                    };
+                    let date = parse_date(&date_str).ok_or_else(|| {
+                        Diagnostic::error(rel, format!("`{date_str}` is not a real date"))
+                            .help("name the file after the capture date, as YYYY-MM-DD.yaml (e.g. 2026-01-15.yaml)")
+                    })?;
+                    Ok(Some(Kind::Snapshot {
+                        platform: p,
+                        document: doc.to_string(),
+                        date,
+                    }))
+                }
+                ["changes", name] => {
+                    let Some(key) = stem(name, ".md") else {
+                        return Ok(None);
+                    };
+                    let date = key.get(..10).and_then(parse_date);
+                    let slug = key.get(11..).unwrap_or("");
+                    match date {
+                        Some(date) if key.as_bytes().get(10) == Some(&b'-') && is_slug(slug) => Ok(Some(Kind::Change { platform: p, key, date })),
+                        Some(_) => Err(bad_slug("change record", slug).help("name the file <YYYY-MM-DD>-<slug>.md, e.g. 2026-01-15-bars-ai-training.md")),
+                        None => Err(Diagnostic::error(rel, "a change record's file name must start with a real date")
+                            .help("name the file <YYYY-MM-DD>-<slug>.md, e.g. 2026-01-15-bars-ai-training.md")),
+                    }
+                }
+                _ => Ok(None),
+            }
+        }
+        ["content", section @ ("topics" | "faq" | "pages"), name] => {
+            let Some(slug) = stem(name, ".md") else {
+                return Ok(None);
+            };
+            if !is_slug(&slug) {
+                return Err(bad_slug(section.trim_end_matches('s'), &slug));
+            }
+            Ok(Some(match *section {
+                "topics" => Kind::Topic(slug),
+                "faq" => Kind::Faq(slug),
+                _ => Kind::Page(slug),
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn parse_file(f: &files::FoundFile, kind: Kind) -> Result<Parsed, Vec<Diagnostic>> {
+    let src = files::read_text(f).map_err(|d| vec![d])?;
+    let file = f.rel.clone();
+    Ok(match kind {
+        Kind::Platform(slug) => {
+            let meta =
+                crate::yaml::parse::<PlatformMeta>(&src, &file, 1, &src).map_err(|d| vec![d])?;
+            Parsed::Platform(slug, MarkdownLess { meta, src, file })
+        }
+        Kind::Snapshot {
+            platform,
+            document,
+            date,
+        } => {
+            let snap = snapshot::parse(&src, &file)?;
+            Parsed::Snapshot {
+                platform,
+                document,
+                date,
+                file,
+                src,
+                snap,
+            }
+        }
+        Kind::Change {
+            platform,
+            key,
+            date,
+        } => {
+            let md = records::parse::<ChangeMeta>(&src, &file).map_err(|d| vec![d])?;
+            Parsed::Change {
+                platform,
+                key,
+                date,
+                file,
+                src,
+                md,
+            }
+        }
+        Kind::Topic(slug) => Parsed::Topic(
+            slug,
+            src.clone(),
+            records::parse(&src, &file).map_err(|d| vec![d])?,
+        ),
+        Kind::Faq(slug) => Parsed::Faq(
+            slug,
+            src.clone(),
+            records::parse(&src, &file).map_err(|d| vec![d])?,
+        ),
+        Kind::Page(slug) => Parsed::Page(
+            slug,
+            src.clone(),
+            records::parse(&src, &file).map_err(|d| vec![d])?,
+        ),
+    })
+}
+
+struct PendingSnapshot {
+    date: Date,
+    file: String,
+    src: String,
+    snap: snapshot::ParsedSnapshot,
+}
+
+/// Builds the model from parsed files and checks every reference between them.
+fn assemble(
+    config: SiteConfig,
+    items: Vec<Parsed>,
+    opts: &LoadOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> (Site, Vec<InternalLink>) {
+    let base_path = config.base_path.clone();
+    let mut links = Vec::new();
+    let mut platform_meta: BTreeMap<String, MarkdownLess<PlatformMeta>> = BTreeMap::new();
+    let mut snapshots: BTreeMap<(String, String), Vec<PendingSnapshot>> = BTreeMap::new();
+    let mut changes: Vec<(
+        String,
+        String,
+        Date,
+        String,
+        String,
+        MarkdownFile<ChangeMeta>,
+    )> = Vec::new();
+    let mut topics = Vec::new();
+    let mut faq_raw = Vec::new();
+    let mut pages = Vec::new();
+    for item in items {
+        match item {
+            Parsed::Platform(slug, m) => {
+                platform_meta.insert(slug, m);
+            }
+            Parsed::Snapshot {
+                platform,
+                document,
+                date,
+                file,
+                src,
+                snap,
+            } => {
+                snapshots
+                    .entry((platform, document))
+                    .or_default()
+                    .push(PendingSnapshot {
+                        date,
+                        file,
+                        src,
+                        snap,
+                    });
+            }
+            Parsed::Change {
+                platform,
+                key,
+                date,
+                file,
+                src,
+                md,
+            } => changes.push((platform, key, date, file, src, md)),
+            Parsed::Topic(slug, src, md) => {
+                let file = format!("content/topics/{slug}.md");
+                let r = markdown::render(
+                    &md.body,
+                    Source {
+                        file: &file,
+                        first_line: md.body_line,
+                        base_path: &base_path,
+                    },
+                );
+                links.extend(r.links);
+                if md.meta.title.trim().is_empty() {
+                    diags.push(
+                        Diagnostic::error(&file, "`title` is empty")
+                            .at_opt(md.key_pos("title"))
+                            .with_source(&src),
+                    );
+                }
+                topics.push(Topic {
+                    slug,
+                    title: md.meta.title,
+                    question: md.meta.question,
+                    body_html: r.html,
+                });
+            }
+            Parsed::Faq(slug, src, md) => faq_raw.push((slug, src, md)),
+            Parsed::Page(slug, src, md) => {
+                let file = format!("content/pages/{slug}.md");
+                let r = markdown::render(
+                    &md.body,
+                    Source {
+                        file: &file,
+                        first_line: md.body_line,
+                        base_path: &base_path,
+                    },
+                );
+                links.extend(r.links);
+                if md.meta.title.trim().is_empty() {
+                    diags.push(
+                        Diagnostic::error(&file, "`title` is empty")
+                            .at_opt(md.key_pos("title"))
+                            .with_source(&src),
+                    );
+                }
+                pages.push(Page {
+                    slug,
+                    title: md.meta.title,
+                    body_html: r.html,
+                });
+            }
+        }
+    }
+    topics.sort_by(|a, b| a.slug.cmp(&b.slug));
+    pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+    let topic_slugs: BTreeSet<String> = topics.iter().map(|t| t.slug.clone()).collect();
+
+    // Platforms and their documents.
+    let mut platforms: BTreeMap<String, Platform> = BTreeMap::new();
+    for (slug, m) in &platform_meta {
+        let (meta, src, file) = (&m.meta, &m.src, &m.file);
+        if !is_http_url(&meta.url) {
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    format!("`url` must be an http(s) URL, not `{}`", meta.url),
+                )
+                .at_opt(crate::yaml::key_position(src, "url"))
+                .help("write the platform's address, starting with https://")
+                .with_source(src),
+            );
+        }
+        if meta.documents.is_empty() {
+            diags.push(
+                Diagnostic::error(file, "the platform has no documents")
+                    .at_opt(crate::yaml::key_position(src, "documents"))
+                    .help("list at least one document with an `id` and a `title`")
+                    .with_source(src),
+            );
+        }
+        let mut documents: Vec<Document> = Vec::new();
+        for d in &meta.documents {
+            let pos = crate::yaml::value_position(src, "id", &d.id);
+            if !is_slug(&d.id) {
+                diags.push(
+                    Diagnostic::error(file, format!("document id `{}` is not a slug", d.id))
+                        .at_opt(pos)
+                        .help("use lower-case letters, digits and hyphens, e.g. `terms-of-service`")
+                        .with_source(src),
+                );
+            }
+            if documents.iter().any(|x| x.id == d.id) {
+                diags.push(
+                    Diagnostic::error(file, format!("document id `{}` is listed twice", d.id))
+                        .at_opt(pos)
+                        .help("give each document its own id")
+                        .with_source(src),
+                );
+                continue;
+            }
+            if let Some(url) = d.url.as_deref().filter(|u| !is_http_url(u)) {
+                diags.push(
+                    Diagnostic::error(
+                        file,
+                        format!("document url must be an http(s) URL, not `{url}`"),
+                    )
+                    .at_opt(crate::yaml::value_position(src, "url", url))
+                    .help("write the full address, starting with https://")
+                    .with_source(src),
+                );
+            }
+            documents.push(Document {
+                id: d.id.clone(),
+                title: d.title.clone(),
+                url: d.url.clone(),
+                snapshots: Vec::new(),
+            });
+        }
+        let desc = meta.description.as_deref().unwrap_or("");
+        let line = crate::yaml::key_position(src, "description")
+            .map(|p| p.0)
+            .unwrap_or(1);
+        let r = markdown::render(
+            desc,
+            Source {
+                file,
+                first_line: line,
+                base_path: &base_path,
+            },
+        );
+        links.extend(r.links);
+        platforms.insert(
+            slug.clone(),
+            Platform {
+                slug: slug.clone(),
+                name: meta.name.clone(),
+                url: meta.url.clone(),
+                category: meta.category.clone(),
+                description_html: r.html,
+                documents,
+                changes: Vec::new(),
+            },
+        );
+    }
+
+    // Snapshots into their documents.
+    let mut pending_docs: Vec<(String, usize, Vec<PendingSnapshot>)> = Vec::new();
+    for ((p, doc), mut snaps) in snapshots {
+        let Some(platform) = platforms.get(&p) else {
+            let file = &snaps[0].file;
+            diags.push(missing_platform(file, &p, platform_meta.keys()));
+            continue;
+        };
+        let Some(idx) = platform.documents.iter().position(|d| d.id == doc) else {
+            let known: Vec<&str> = platform.documents.iter().map(|d| d.id.as_str()).collect();
+            let mut d = Diagnostic::error(
+                &snaps[0].file,
+                format!("platform `{p}` has no document `{doc}`"),
+            );
+            d = d.help(match did_you_mean(&doc, known.iter().copied()) {
+                Some(dym) => format!("{dym} Or add `{doc}` to content/platforms/{p}/platform.yaml"),
+                None => format!("add a document with `id: {doc}` to content/platforms/{p}/platform.yaml (it has: {})", known.join(", ")),
+            });
+            diags.push(d);
+            continue;
+        };
+        snaps.sort_by_key(|s| s.date);
+        for s in &snaps {
+            for sec in &s.snap.sections {
+                for t in &sec.topics {
+                    if !topic_slugs.contains(t) {
+                        diags.push(
+                            unknown_topic(&s.file, t, &topic_slugs)
+                                .at_opt(topic_position(&s.src, t, sec.line))
+                                .with_source(&s.src),
+                        );
+                    }
+                }
+            }
+        }
+        pending_docs.push((p, idx, snaps));
+    }
+    let built: Vec<(String, usize, (Vec<Snapshot>, Vec<InternalLink>))> = pending_docs
+        .into_par_iter()
+        .map(|(p, idx, snaps)| {
+            let title = platforms[&p].documents[idx].title.clone();
+            (p, idx, build_snapshots(snaps, &title, &base_path))
+        })
+        .collect();
+    for (p, idx, (snaps, doc_links)) in built {
+        links.extend(doc_links);
+        platforms.get_mut(&p).expect("checked above").documents[idx].snapshots = snaps;
+    }
+
+    // Change records.
+    let rendered: Vec<_> = changes
+        .into_par_iter()
+        .map(|(p, key, date, file, src, md)| {
+            let r = markdown::render(
+                &md.body,
+                Source {
+                    file: &file,
+                    first_line: md.body_line,
+                    base_path: &base_path,
+                },
+            );
+            (p, key, date, file, src, md, r)
+        })
+        .collect();
+    for (p, key, date, file, src, md, r) in rendered {
+        let Some(platform) = platforms.get(&p) else {
+            diags.push(missing_platform(&file, &p, platform_meta.keys()));
+            continue;
+        };
+        if md.meta.draft && !opts.drafts {
+            // Still checked, so that `check` catches problems in drafts too.
+            let _ = resolve_change(
+                platform,
+                &p,
+                key,
+                date,
+                &file,
+                &src,
+                &md,
+                &topic_slugs,
+                diags,
+                r.html,
+            );
+            continue;
+        }
+        links.extend(r.links);
+        if let Some(record) = resolve_change(
+            platform,
+            &p,
+            key,
+            date,
+            &file,
+            &src,
+            &md,
+            &topic_slugs,
+            diags,
+            r.html,
+        ) {
+            platforms
+                .get_mut(&p)
+                .expect("checked above")
+                .changes
+                .push(record);
+        }
+    }
+    for p in platforms.values_mut() {
+        p.changes
+            .sort_by(|a, b| (a.date, &a.key).cmp(&(b.date, &b.key)));
+        for d in &p.documents {
+            if d.snapshots.is_empty() {
+                diags.push(
+                    Diagnostic::warning(
+                        format!("content/platforms/{}/platform.yaml", p.slug),
+                        format!("document `{}` has no snapshots yet", d.id),
+                    )
+                    .help(format!(
+                        "add content/platforms/{}/snapshots/{}/<YYYY-MM-DD>.yaml",
+                        p.slug, d.id
+                    )),
+                );
+            }
+        }
+    }
+
+    // FAQ.
+    let mut faq = Vec::new();
+    for (slug, src, md) in faq_raw {
+        let file = format!("content/faq/{slug}.md");
+        if let Some(p) = &md.meta.platform {
+            if !platforms.contains_key(p) {
+                let help = did_you_mean(p, platforms.keys().map(String::as_str))
+                    .unwrap_or_else(|| "name a folder under content/platforms/".into());
+                diags.push(
+                    Diagnostic::error(&file, format!("unknown platform `{p}`"))
+                        .at_opt(md.value_pos("platform", p))
+                        .help(help)
+                        .with_source(&src),
+                );
+            }
+        }
+        let r = markdown::render(
+            &md.body,
+            Source {
+                file: &file,
+                first_line: md.body_line,
+                base_path: &base_path,
+            },
+        );
+        links.extend(r.links);
+        faq.push(FaqEntry {
+            slug,
+            question: md.meta.question,
+            order: md.meta.order.unwrap_or(i64::MAX),
+            platform: md.meta.platform,
+            answer_html: r.html,
+        });
+    }
+    faq.sort_by(|a, b| (a.order, &a.slug).cmp(&(b.order, &b.slug)));
+
+    let site = Site {
+        config,
+        platforms: platforms.into_values().collect(),
+        topics,
+        faq,
+        pages,
+    };
+    (site, links)
+}
+
+fn missing_platform<'a>(
+    file: &str,
+    p: &str,
+    known: impl Iterator<Item = &'a String>,
+) -> Diagnostic {
+    Diagnostic::error(file, format!("platform `{p}` has no platform.yaml")).help(format!(
+        "create content/platforms/{p}/platform.yaml with `name`, `url` and `documents`{}",
+        did_you_mean(p, known.map(String::as_str))
+            .map(|d| format!(", or move the file: {d}"))
+            .unwrap_or_default()
+    ))
+}
+
+fn unknown_topic(file: &str, t: &str, known: &BTreeSet<String>) -> Diagnostic {
+    let help = match did_you_mean(t, known.iter().map(String::as_str)) {
+        Some(d) => format!("{d} Or create content/topics/{t}.md"),
+        None => format!(
+            "create content/topics/{t}.md, or use one of: {}",
+            known.iter().cloned().collect::<Vec<_>>().join(", ")
+        ),
+    };
+    Diagnostic::error(file, format!("unknown topic `{t}`")).help(help)
+}
+
+/// The position of topic `t` at or after `from_line` in a snapshot's source.
+fn topic_position(src: &str, t: &str, from_line: usize) -> Option<(usize, usize)> {
+    src.lines()
+        .enumerate()
+        .skip(from_line.saturating_sub(1))
+        .find_map(|(i, l)| {
+            let trimmed = l.trim_start();
+            if trimmed.starts_with("topics:") || trimmed.starts_with("- ") {
+                l.find(t).map(|c| (i + 1, c + 1))
+            } else {
+                None
+            }
+        })
+}
+
+/// Turns parsed snapshots into model snapshots: anchors, and HTML rendered once per distinct text.
+fn build_snapshots(
+    snaps: Vec<PendingSnapshot>,
+    doc_title: &str,
+    base_path: &str,
+) -> (Vec<Snapshot>, Vec<InternalLink>) {
+    let ids: Vec<&str> = snaps
+        .iter()
+        .flat_map(|s| s.snap.sections.iter().map(|x| x.id.as_str()))
+        .collect();
+    let anchors = section_anchors(ids);
+    let mut cache: HashMap<Arc<str>, Arc<str>> = HashMap::new();
+    let mut links = Vec::new();
+    let mut out = Vec::with_capacity(snaps.len());
+    for s in &snaps {
+        let mut sections = Vec::with_capacity(s.snap.sections.len());
+        for sec in &s.snap.sections {
+            let text: Arc<str> = Arc::from(sec.text.as_str());
+            let html = match cache.get(&text) {
+                Some(h) => h.clone(),
+                None => {
+                    let r = markdown::render(
+                        &sec.text,
+                        Source {
+                            file: &s.file,
+                            first_line: sec.line,
+                            base_path,
+                        },
+                    );
+                    links.extend(r.links);
+                    let h: Arc<str> = Arc::from(r.html);
+                    cache.insert(text.clone(), h.clone());
+                    h
+                }
+            };
+            sections.push(Section {
+                id: sec.id.clone(),
+                anchor: anchors[sec.id.as_str()].clone(),
+                heading: sec.heading.clone(),
+                topics: sec.topics.clone(),
+                text,
+                html,
+            });
+        }
+        out.push(Snapshot {
+            date: s.date,
+            title: s
+                .snap
+                .title
+                .clone()
+                .unwrap_or_else(|| doc_title.to_string()),
+            source_url: s.snap.source_url.clone(),
+            sections,
+            file: s.file.clone(),
+        });
+    }
+    (out, links)
+}
+
+/// Stable anchors for section ids: the id's slug, with a hash of the id when two ids share a slug.
+pub fn section_anchors<'a>(ids: impl IntoIterator<Item = &'a str>) -> HashMap<&'a str, String> {
+    let distinct: BTreeSet<&str> = ids.into_iter().collect();
+    let mut by_slug: HashMap<String, Vec<&str>> = HashMap::new();
+    for id in &distinct {
+        by_slug.entry(markdown::slugify(id)).or_default().push(id);
+    }
+    let mut out = HashMap::new();
+    for (slug, ids) in by_slug {
+        for id in &ids {
+            let anchor = if ids.len() == 1 && !slug.is_empty() && !slug.starts_with("tt-") {
+                slug.clone()
+            } else if slug.is_empty() {
+                format!("section-{:08x}", fnv(id) as u32)
+            } else {
+                format!("{slug}-{:06x}", fnv(id) as u32 & 0xff_ffff)
+            };
+            out.insert(*id, anchor);
+        }
+    }
+    out
+}
+
+/// FNV-1a: a tiny hash that never changes between builds or versions of Rust.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resolve_change(
+    platform: &Platform,
+    p: &str,
+    key: String,
+    date: Date,
+    file: &str,
+    src: &str,
+    md: &MarkdownFile<ChangeMeta>,
+    topics: &BTreeSet<String>,
+    diags: &mut Vec<Diagnostic>,
+    body_html: String,
+) -> Option<ChangeRecord> {
+    let m = &md.meta;
+    let before = diags.len();
+    let err = |msg: String, pos: Option<(usize, usize)>, help: String| {
+        Diagnostic::error(file, msg)
+            .at_opt(pos)
+            .help(help)
+            .with_source(src)
+    };
+    for (field, value) in [("title", &m.title), ("summary", &m.summary)] {
+        if value.trim().is_empty() {
+            diags.push(err(
+                format!("`{field}` is empty"),
+                md.key_pos(field),
+                format!("write the record's {field}"),
+            ));
+        }
+    }
+    if let Some(d) = &m.date {
+        match parse_date(d) {
+            Some(d) if d == date => {}
+            Some(d) => diags.push(err(
+                format!("`date: {d}` disagrees with the file name's date {date}"),
+                md.key_pos("date"),
+                "make them the same, or remove `date:`".into(),
+            )),
+            None => diags.push(err(
+                format!("`{d}` is not a real date"),
+                md.key_pos("date"),
+                "write dates as YYYY-MM-DD".into(),
+            )),
+        }
+    }
+    let impact = match m.impact.as_deref() {
+        None => Impact::Medium,
+        Some("low") => Impact::Low,
+        Some("medium") => Impact::Medium,
+        Some("high") => Impact::High,
+        Some(other) => {
+            diags.push(err(
+                format!("impact `{other}` is not one of low, medium, high"),
+                md.key_pos("impact"),
+                "use `low`, `medium` or `high`".into(),
+            ));
+            Impact::Medium
+        }
+    };
+    for t in &m.topics {
+        if !topics.contains(t) {
+            diags.push(
+                unknown_topic(file, t, topics)
+                    .at_opt(md.value_pos("topics", t))
+                    .with_source(src),
+            );
+        }
+    }
+    let Some(doc) = platform.document(&m.document) else {
+        let known: Vec<&str> = platform.documents.iter().map(|d| d.id.as_str()).collect();
+        let help = did_you_mean(&m.document, known.iter().copied())
+            .unwrap_or_else(|| format!("{p}'s documents are: {}", known.join(", ")));
+        diags.push(err(
+            format!("platform `{p}` has no document `{}`", m.document),
+            md.value_pos("document", &m.document),
+            help,
+        ));
+        return None;
+    };
+    let dates: Vec<Date> = doc.snapshots.iter().map(|s| s.date).collect();
+    let named = |field: &str,
+                 value: &Option<String>,
+                 diags: &mut Vec<Diagnostic>|
+     -> Option<Option<Date>> {
+        let v = value.as_ref()?;
+        let pos = md.key_pos(field);
+        let Some(d) = parse_date(v) else {
+            diags.push(err(
+                format!("`{field}: {v}` is not a real date"),
+                pos,
+                "write dates as YYYY-MM-DD".into(),
+            ));
+            return Some(None);
+        };
+        if !dates.contains(&d) {
+            let list: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
+            let near = did_you_mean(&d.to_string(), list.iter().map(String::as_str))
+                .map(|s| format!("{s} "))
+                .unwrap_or_default();
+            diags.push(err(
+                format!("`{field}: {d}` names no snapshot of {p}/{}", doc.id),
+                pos,
+                format!(
+                    "{near}snapshots of this document: {}",
+                    if list.is_empty() {
+                        "none".into()
+                    } else {
+                        list.join(", ")
+                    }
+                ),
+            ));
+            return Some(None);
+        }
+        Some(Some(d))
+    };
+    let named_from = named("from", &m.from, diags);
+    let named_to = named("to", &m.to, diags);
+    let to = match named_to {
+        Some(t) => t,
+        None => dates.iter().rev().find(|d| **d <= date).copied(),
+    };
+    let from = match named_from {
+        Some(f) => f,
+        None => to.and_then(|t| dates.iter().rev().find(|d| **d < t).copied()),
+    };
+    if let (Some(f), Some(t)) = (from, to) {
+        if f >= t {
+            diags.push(err(
+                format!("`from: {f}` is not before `to: {t}`"),
+                md.key_pos("from"),
+                "`from` names the earlier snapshot and `to` the later one".into(),
+            ));
+        }
+    }
+    if diags.len() > before {
+        return None;
+    }
+    Some(ChangeRecord {
+        platform: p.to_string(),
+        key,
+        date,
+        title: m.title.trim().to_string(),
+        document: m.document.clone(),
+        summary: m.summary.trim().to_string(),
+        topics: m.topics.clone(),
+        impact,
+        from,
+        to,
+        draft: m.draft,
+        body_html,
+        file: file.to_string(),
+    })
+}
+
+/// Files from `static/` and the theme's `static/` (the site's win), as output paths.
+fn collect_assets(root: &Path, config: &SiteConfig, diags: &mut Vec<Diagnostic>) -> Vec<Asset> {
+    let mut by_output: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for dir in [
+        root.join("themes").join(&config.theme).join("static"),
+        root.join("static"),
+    ] {
+        for f in files::walk(root, &dir, diags) {
+            let rel = f
+                .path
+                .strip_prefix(&dir)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            let rel = if rel.is_empty() {
+                f.rel.rsplit('/').next().unwrap_or_default().to_string()
+            } else {
+                rel
+            };
+            by_output.insert(rel, f.path);
+        }
+    }
+    by_output
+        .into_iter()
+        .map(|(output, source)| Asset { output, source })
+        .collect()
+}
+
+/// A page may not take a path the site makes itself, nor a top-level static file's name.
+fn check_page_slugs(site: &Site, assets: &[Asset], diags: &mut Vec<Diagnostic>) {
+    let static_top: BTreeSet<&str> = assets
+        .iter()
+        .map(|a| a.output.split('/').next().unwrap_or(""))
+        .collect();
+    for page in &site.pages {
+        let file = format!("content/pages/{}.md", page.slug);
+        if RESERVED_PATHS.contains(&page.slug.as_str()) || static_top.contains(page.slug.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    format!(
+                        "the page slug `{}` collides with the site's own path /{}/",
+                        page.slug, page.slug
+                    ),
+                )
+                .help(format!(
+                    "rename the file; reserved names: {}",
+                    RESERVED_PATHS.join(", ")
+                )),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_dates() {
+        assert!(is_slug("terms-of-service"));
+        assert!(!is_slug("Terms"));
+        assert!(!is_slug("a--b"));
+        assert!(parse_date("2024-02-29").is_some());
+        assert!(parse_date("2026-02-30").is_none());
+        assert!(parse_date("2026-1-5").is_none());
+    }
+
+    #[test]
+    fn anchors_are_unique_and_stable() {
+        let a = section_anchors(["§ 12(a)", "12-a", "4.6", "数据"]);
+        assert_eq!(a["4.6"], "4-6");
+        assert_ne!(a["§ 12(a)"], a["12-a"]);
+        assert!(a["数据"].starts_with("section-"));
+        let b = section_anchors(["§ 12(a)", "12-a"]);
+        assert_eq!(a["§ 12(a)"], b["§ 12(a)"]);
+    }
+}

@@ -1,0 +1,279 @@
+//! Markdown to safe HTML: CommonMark with extensions, heading anchors, internal links, sanitising.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::model::InternalLink;
+
+/// Where a piece of Markdown comes from, so links can be reported at their line.
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    pub file: &'a str,
+    /// The file's line on which the Markdown starts (1-based).
+    pub first_line: usize,
+    /// Prepended to internal links: the site's base path (`""` or `/atlas`).
+    pub base_path: &'a str,
+}
+
+/// Rendered Markdown and the internal links it contains.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub links: Vec<InternalLink>,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+}
+
+/// Renders `md` to sanitised HTML, giving headings anchors and prefixing internal links.
+pub fn render(md: &str, src: Source<'_>) -> Rendered {
+    let mut links = Vec::new();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let line_starts = line_starts(md);
+    for (event, range) in Parser::new_ext(md, options()).into_offset_iter() {
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = internal(dest_url, range.start, &line_starts, src, &mut links);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = internal(dest_url, range.start, &line_starts, src, &mut links);
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            other => other,
+        };
+        events.push(event);
+    }
+    add_heading_anchors(&mut events);
+    let mut raw = String::with_capacity(md.len() * 3 / 2);
+    html::push_html(&mut raw, events.into_iter());
+    Rendered {
+        html: sanitize(&raw),
+        links,
+    }
+}
+
+/// Renders Markdown that has no file position to report (e.g. descriptions in YAML).
+pub fn render_inline_doc(md: &str, file: &str, line: usize, base_path: &str) -> Rendered {
+    render(
+        md,
+        Source {
+            file,
+            first_line: line,
+            base_path,
+        },
+    )
+}
+
+fn line_starts(s: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(s.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// Records a link starting with `/` and returns it with the base path in front.
+fn internal<'a>(
+    dest: CowStr<'a>,
+    offset: usize,
+    starts: &[usize],
+    src: Source<'_>,
+    links: &mut Vec<InternalLink>,
+) -> CowStr<'a> {
+    if !dest.starts_with('/') || dest.starts_with("//") {
+        return dest;
+    }
+    let line_idx = starts.partition_point(|&s| s <= offset).saturating_sub(1);
+    links.push(InternalLink {
+        file: src.file.to_string(),
+        line: src.first_line + line_idx,
+        column: offset - starts[line_idx] + 1,
+        target: dest.to_string(),
+    });
+    CowStr::from(format!("{}{}", src.base_path, dest))
+}
+
+/// Gives every heading an `id` from its text, unique within this piece of Markdown.
+fn add_heading_anchors(events: &mut [Event<'_>]) {
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
+            let mut text = String::new();
+            let mut j = i + 1;
+            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[j] {
+                    text.push_str(t);
+                }
+                j += 1;
+            }
+            let base = match slugify(&text) {
+                s if s.is_empty() => "section".to_string(),
+                s => s,
+            };
+            let n = used.entry(base.clone()).or_insert(0);
+            *n += 1;
+            let anchor = if *n == 1 { base } else { format!("{base}-{n}") };
+            if let Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) = &events[i]
+            {
+                let (level, classes, attrs): (HeadingLevel, _, _) =
+                    (*level, classes.clone(), attrs.clone());
+                events[i] = Event::Start(Tag::Heading {
+                    level,
+                    id: Some(CowStr::from(anchor)),
+                    classes,
+                    attrs,
+                });
+            }
+            i = j;
+        }
+        i += 1;
+    }
+}
+
+/// Lower-case ASCII letters and digits joined by single `-`; everything else is a separator.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        let with_id: HashSet<&str> = ["id"].into();
+        for tag in ["h1", "h2", "h3", "h4", "h5", "h6", "div", "li", "sup"] {
+            b.add_tag_attributes(tag, with_id.iter().copied());
+        }
+        b.add_tags(["input"]);
+        b.add_tag_attributes("input", ["type", "checked", "disabled"]);
+        b.add_allowed_classes("div", ["footnote-definition"]);
+        b.add_allowed_classes("sup", ["footnote-reference"]);
+        b.add_tag_attributes("th", ["style"]);
+        b.add_tag_attributes("td", ["style"]);
+        b.link_rel(Some("noopener noreferrer"));
+        b.id_prefix(None);
+        b
+    })
+}
+
+/// Removes scripts, event handlers, `javascript:` URLs and anything else unsafe.
+pub fn sanitize(html: &str) -> String {
+    sanitizer().clean(html).to_string()
+}
+
+/// The text of some Markdown without its markup, whitespace collapsed.
+pub fn plain_text(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    for event in Parser::new_ext(md, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src() -> Source<'static> {
+        Source {
+            file: "x.md",
+            first_line: 5,
+            base_path: "/atlas",
+        }
+    }
+
+    #[test]
+    fn strips_scripts_and_handlers() {
+        let r = render("<script>alert(1)</script><a href=\"javascript:alert(1)\" onclick=\"x()\">a</a><img src=x onerror=alert(1)>", src());
+        assert!(!r.html.contains("<script"), "{}", r.html);
+        assert!(!r.html.contains("javascript:"), "{}", r.html);
+        assert!(!r.html.contains("onclick"), "{}", r.html);
+        assert!(!r.html.contains("onerror"), "{}", r.html);
+    }
+
+    #[test]
+    fn internal_links_get_base_path_and_lines() {
+        let r = render("intro\n\nsee [faq](/faq/) and [x](https://e.org/)", src());
+        assert!(r.html.contains("href=\"/atlas/faq/\""), "{}", r.html);
+        assert_eq!(r.links.len(), 1);
+        assert_eq!((r.links[0].line, r.links[0].column), (7, 5));
+    }
+
+    #[test]
+    fn headings_get_unique_anchors_and_extensions_work() {
+        let r = render("# Hello World\n\n# Hello World\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~gone~~ [^1]\n\n[^1]: note", src());
+        assert!(r.html.contains("id=\"hello-world\""), "{}", r.html);
+        assert!(r.html.contains("id=\"hello-world-2\""), "{}", r.html);
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("checkbox"));
+        assert!(r.html.contains("<del>gone</del>"));
+        assert!(r.html.contains("footnote"));
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("§ 12(a) Arbitration"), "12-a-arbitration");
+        assert_eq!(slugify("数据"), "");
+    }
+}
