@@ -207,3 +207,16 @@ pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) ->
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, k)| format!("did you mean `{k}`?"))
 }
+
+impl Diagnostics {
+    /// Adds the source line to diagnostics that have a line but no excerpt yet.
+    pub fn fill_excerpts(&mut self, root: &Path) {
+        for d in &mut self.0 {
+            if d.excerpt.is_none() && d.line.is_some() {
+                if let Ok(src) = std::fs::read_to_string(root.join(&d.file)) {
+                    *d = d.clone().with_source(&src);
+                }
+            }
+        }
+    }
+}

@@ -4,10 +4,13 @@
 //! diffs, timelines, comparisons and feeds from it; `render` turns all of that into pages;
 //! `output` writes them; `cmd` holds the commands on top.
 
+pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod derive;
 pub mod error;
 pub mod markdown;
 pub mod model;
+pub mod output;
+pub mod render;
 pub mod yaml;

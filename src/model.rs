@@ -136,6 +136,8 @@ pub struct FaqEntry {
     pub order: i64,
     pub platform: Option<String>,
     pub answer_html: String,
+    /// The answer without markup, for JSON-LD.
+    pub answer_text: String,
 }
 
 #[derive(Debug, Clone)]

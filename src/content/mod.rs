@@ -460,6 +460,16 @@ fn assemble(
         let mut documents: Vec<Document> = Vec::new();
         for d in &meta.documents {
             let pos = crate::yaml::value_position(src, "id", &d.id);
+            if d.id == "changes" {
+                diags.push(
+                    Diagnostic::error(file, "a document may not be called `changes`")
+                        .at_opt(pos)
+                        .help(
+                            "`/platforms/<p>/changes/` holds the change records; choose another id",
+                        )
+                        .with_source(src),
+                );
+            }
             if !is_slug(&d.id) {
                 diags.push(
                     Diagnostic::error(file, format!("document id `{}` is not a slug", d.id))
@@ -677,6 +687,7 @@ fn assemble(
             order: md.meta.order.unwrap_or(i64::MAX),
             platform: md.meta.platform,
             answer_html: r.html,
+            answer_text: markdown::plain_text(&md.body),
         });
     }
     faq.sort_by(|a, b| (a.order, &a.slug).cmp(&(b.order, &b.slug)));

@@ -1,5 +1,7 @@
 //! Diffs between two snapshots: sections aligned by id, a word-level diff inside changed sections.
 
+use std::sync::Arc;
+
 use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
 
 use crate::markdown::escape_html;
@@ -47,8 +49,10 @@ pub struct SectionDiff {
     pub change: SectionChange,
     /// True for a changed section whose words, ignoring formatting and link targets, are the same.
     pub formatting_only: bool,
-    /// The section's text with `<ins>`/`<del>` marks (escaped plain text; CSS keeps line breaks).
-    pub html: String,
+    /// Changed, added, removed: the section's text with `<ins>`/`<del>` marks (escaped source
+    /// text; CSS keeps line breaks). Unchanged: the section's rendered HTML, shared, not copied.
+    #[serde(skip)]
+    pub html: Arc<str>,
     pub words_added: usize,
     pub words_removed: usize,
 }
@@ -94,7 +98,7 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> SnapshotDiff {
                 sections.push(whole(
                     s,
                     SectionChange::Removed,
-                    format!("<del>{}</del>", escape_html(&s.text)),
+                    Arc::from(format!("<del>{}</del>", escape_html(&s.text))),
                     0,
                     words,
                 ));
@@ -110,19 +114,13 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> SnapshotDiff {
                 sections.push(whole(
                     s,
                     SectionChange::Added,
-                    format!("<ins>{}</ins>", escape_html(&s.text)),
+                    Arc::from(format!("<ins>{}</ins>", escape_html(&s.text))),
                     words,
                     0,
                 ));
             }
             Some(o) if o.text == s.text && o.heading == s.heading => {
-                sections.push(whole(
-                    s,
-                    SectionChange::Unchanged,
-                    escape_html(&s.text),
-                    0,
-                    0,
-                ));
+                sections.push(whole(s, SectionChange::Unchanged, s.html.clone(), 0, 0));
             }
             Some(o) => {
                 let (html, words) = word_diff(&o.text, &s.text);
@@ -138,10 +136,10 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> SnapshotDiff {
                     },
                     change: SectionChange::Changed,
                     formatting_only,
-                    html,
+                    html: Arc::from(html),
                     words_added: words.added,
                     words_removed: words.removed,
-                    ..whole(s, SectionChange::Changed, String::new(), 0, 0)
+                    ..whole(s, SectionChange::Changed, Arc::from(""), 0, 0)
                 });
             }
         }
@@ -165,7 +163,7 @@ pub fn diff_texts(old: &str, new: &str) -> (String, usize, usize) {
 fn whole(
     s: &Section,
     change: SectionChange,
-    html: String,
+    html: Arc<str>,
     added: usize,
     removed: usize,
 ) -> SectionDiff {
@@ -348,7 +346,6 @@ fn normalize_all(s: &Snapshot) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn snap(sections: &[(&str, &str)]) -> Snapshot {
         Snapshot {

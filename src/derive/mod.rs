@@ -1,3 +1,79 @@
-//! What is computed from the model: diffs, version histories, section histories, comparisons, feeds.
+//! What is computed from the model: diffs, version and section histories, comparisons.
 
+pub mod comparison;
 pub mod diff;
+pub mod history;
+
+use rayon::prelude::*;
+
+use crate::model::{ChangeRecord, Site};
+pub use comparison::{Comparisons, Excerpt};
+pub use diff::{DiffStats, SectionChange, SectionDiff, SnapshotDiff};
+
+/// Everything derived, indexed like the model: `versions[p][d][i]` is the diff that leads to
+/// snapshot `i` of document `d` of platform `p` (`None` for a first version).
+pub struct Derived {
+    pub versions: Vec<Vec<Vec<Option<SnapshotDiff>>>>,
+    /// `changes[p][c]`: the diff a change record covers, when both its snapshots exist.
+    pub changes: Vec<Vec<Option<SnapshotDiff>>>,
+    pub comparisons: Comparisons,
+}
+
+impl Derived {
+    /// Computes every diff in parallel; a record whose `from`/`to` are neighbours reuses its version diff.
+    pub fn compute(site: &Site) -> Derived {
+        let versions: Vec<Vec<Vec<Option<SnapshotDiff>>>> = site
+            .platforms
+            .par_iter()
+            .map(|p| {
+                p.documents
+                    .par_iter()
+                    .map(|d| {
+                        (0..d.snapshots.len())
+                            .into_par_iter()
+                            .map(|i| {
+                                (i > 0).then(|| {
+                                    diff::diff_snapshots(&d.snapshots[i - 1], &d.snapshots[i])
+                                })
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let changes = site
+            .platforms
+            .par_iter()
+            .enumerate()
+            .map(|(pi, p)| {
+                p.changes
+                    .par_iter()
+                    .map(|c| change_diff(site, &versions, pi, c))
+                    .collect()
+            })
+            .collect();
+        Derived {
+            versions,
+            changes,
+            comparisons: Comparisons::compute(site),
+        }
+    }
+}
+
+fn change_diff(
+    site: &Site,
+    versions: &[Vec<Vec<Option<SnapshotDiff>>>],
+    pi: usize,
+    c: &ChangeRecord,
+) -> Option<SnapshotDiff> {
+    let p = &site.platforms[pi];
+    let di = p.documents.iter().position(|d| d.id == c.document)?;
+    let doc = &p.documents[di];
+    let (from, to) = (c.from?, c.to?);
+    let fi = doc.snapshots.iter().position(|s| s.date == from)?;
+    let ti = doc.snapshots.iter().position(|s| s.date == to)?;
+    if ti == fi + 1 {
+        return versions[pi][di][ti].clone();
+    }
+    Some(diff::diff_snapshots(&doc.snapshots[fi], &doc.snapshots[ti]))
+}

@@ -1,0 +1,4 @@
+//! The commands: build, check, serve, new, snapshot.
+
+pub mod build;
+pub mod check;

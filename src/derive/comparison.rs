@@ -1,0 +1,138 @@
+//! "How other platforms handle this": excerpts of the current sections tagged with each topic.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+
+use crate::markdown::plain_text;
+use crate::model::Site;
+
+/// How long an excerpt may be before it is shortened, in characters.
+const EXCERPT_CHARS: usize = 360;
+
+/// One clause of one platform's current document, quoted.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Excerpt {
+    pub platform: String,
+    pub platform_name: String,
+    pub document: String,
+    pub document_title: String,
+    pub section_id: String,
+    pub anchor: String,
+    pub heading: String,
+    pub text: String,
+    pub shortened: bool,
+    pub captured: Date,
+}
+
+/// Excerpts by topic slug, most recently captured first, then by platform name.
+#[derive(Debug, Default)]
+pub struct Comparisons {
+    pub by_topic: BTreeMap<String, Vec<Excerpt>>,
+}
+
+impl Comparisons {
+    pub fn compute(site: &Site) -> Comparisons {
+        let mut by_topic: BTreeMap<String, Vec<Excerpt>> = BTreeMap::new();
+        for p in &site.platforms {
+            for d in &p.documents {
+                let Some(cur) = d.current() else { continue };
+                for s in &cur.sections {
+                    if s.topics.is_empty() {
+                        continue;
+                    }
+                    let (text, shortened) = shorten(&plain_text(&s.text), EXCERPT_CHARS);
+                    for t in &s.topics {
+                        by_topic.entry(t.clone()).or_default().push(Excerpt {
+                            platform: p.slug.clone(),
+                            platform_name: p.name.clone(),
+                            document: d.id.clone(),
+                            document_title: d.title.clone(),
+                            section_id: s.id.clone(),
+                            anchor: s.anchor.clone(),
+                            heading: s.label().to_string(),
+                            text: text.clone(),
+                            shortened,
+                            captured: cur.date,
+                        });
+                    }
+                }
+            }
+        }
+        for list in by_topic.values_mut() {
+            // Stable: sections keep document order within a platform's document.
+            list.sort_by(|a, b| {
+                b.captured
+                    .cmp(&a.captured)
+                    .then_with(|| a.platform_name.cmp(&b.platform_name))
+                    .then_with(|| a.document.cmp(&b.document))
+            });
+        }
+        Comparisons { by_topic }
+    }
+
+    /// Up to `limit` excerpts for `topic` from platforms other than `platform`.
+    pub fn others(&self, topic: &str, platform: &str, limit: usize) -> Vec<&Excerpt> {
+        self.by_topic
+            .get(topic)
+            .map(|l| {
+                l.iter()
+                    .filter(|e| e.platform != platform)
+                    .take(limit)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Every excerpt for `topic`, grouped by platform in name order.
+    pub fn grouped(&self, topic: &str) -> Vec<(&str, Vec<&Excerpt>)> {
+        let mut groups: BTreeMap<(&str, &str), Vec<&Excerpt>> = BTreeMap::new();
+        for e in self.by_topic.get(topic).into_iter().flatten() {
+            groups
+                .entry((e.platform_name.as_str(), e.platform.as_str()))
+                .or_default()
+                .push(e);
+        }
+        groups.into_iter().map(|((_, slug), v)| (slug, v)).collect()
+    }
+}
+
+/// Shortens text to at most `max` characters, at a sentence end if one is near, else a word.
+pub fn shorten(text: &str, max: usize) -> (String, bool) {
+    if text.chars().count() <= max {
+        return (text.to_string(), false);
+    }
+    let cut: String = text.chars().take(max).collect();
+    let sentence_end = cut
+        .rmatch_indices(['.', '!', '?', '。', '；'])
+        .map(|(i, m)| i + m.len())
+        .find(|&i| i >= max / 2);
+    if let Some(end) = sentence_end {
+        return (cut[..end].trim_end().to_string(), true);
+    }
+    let end = cut
+        .rfind(char::is_whitespace)
+        .filter(|&i| i > max / 2)
+        .unwrap_or(cut.len());
+    (
+        format!(
+            "{}…",
+            cut[..end].trim_end().trim_end_matches([',', ';', ':'])
+        ),
+        true,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn shortens_at_sentence_or_word() {
+        let t = "First sentence here. Second sentence is much longer than the limit allows it.";
+        assert_eq!(shorten(t, 40), ("First sentence here.".to_string(), true));
+        let (s, cut) = shorten("one two three four five six seven", 20);
+        assert!(cut && s.ends_with('…') && s.len() <= 24, "{s}");
+        assert_eq!(shorten("short", 20), ("short".to_string(), false));
+    }
+}

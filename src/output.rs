@@ -1,0 +1,216 @@
+//! Writing the output: built aside, unchanged files hard-linked, swapped in atomically on success.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::content::Asset;
+use crate::error::{Error, Result};
+use crate::render::Rendered;
+
+/// Marks a folder as termtrail's output, so a later build may replace it.
+pub const MARKER: &str = ".termtrail-output";
+
+/// What a write did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WriteStats {
+    pub pages: usize,
+    pub files: usize,
+    pub written: usize,
+    pub unchanged: usize,
+}
+
+/// Refuses output folders that would destroy something: the site itself, `/`, the home
+/// folder, or a folder with files termtrail did not write (unless `force`).
+pub fn check_destination(root: &Path, out: &Path, force: bool) -> Result<()> {
+    let abs = absolute(out);
+    let root_abs = absolute(root);
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .map(|h| absolute(&h));
+    let refuse = |why: String| {
+        Err(Error::Refused(format!(
+            "refusing to write to {}: {why}",
+            out.display()
+        )))
+    };
+    if abs.parent().is_none() {
+        return refuse("it is the root of the file system".into());
+    }
+    if Some(&abs) == home.as_ref() {
+        return refuse("it is your home folder".into());
+    }
+    if abs == root_abs || root_abs.starts_with(&abs) {
+        return refuse("it would replace the site itself; choose a folder such as public/".into());
+    }
+    if abs.join("content").exists() || abs.join("site.yaml").exists() {
+        return refuse("it holds a site (content/ or site.yaml)".into());
+    }
+    if force || !abs.exists() {
+        return Ok(());
+    }
+    let empty = fs::read_dir(&abs)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false);
+    if !empty && !abs.join(MARKER).is_file() {
+        return refuse("it holds files termtrail did not write; empty it, choose another folder, or pass --force".into());
+    }
+    Ok(())
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    };
+    joined.canonicalize().unwrap_or(joined)
+}
+
+/// The staging folder beside `out`; stale ones from killed builds are removed first.
+fn staging_dir(out: &Path) -> Result<PathBuf> {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    fs::create_dir_all(parent)
+        .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+    let prefix = format!(".{name}.termtrail-");
+    if let Ok(entries) = fs::read_dir(parent) {
+        for e in entries.flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            if n.starts_with(&prefix) {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    Ok(parent.join(format!("{prefix}staging-{}", std::process::id())))
+}
+
+/// Writes `files` and `assets` as the new content of `out`, replacing it only when all is written.
+pub fn write(
+    out: &Path,
+    files: &Rendered,
+    assets: &[Asset],
+    builtin: &[(&str, &[u8])],
+) -> Result<WriteStats> {
+    let staging = staging_dir(out)?;
+    let result = fill(&staging, out, files, assets, builtin)
+        .and_then(|stats| swap(&staging, out).map(|_| stats));
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn fill(
+    staging: &Path,
+    old: &Path,
+    files: &Rendered,
+    assets: &[Asset],
+    builtin: &[(&str, &[u8])],
+) -> Result<WriteStats> {
+    fs::create_dir_all(staging)
+        .map_err(|e| Error::io(format!("creating {}", staging.display()), e))?;
+    let mut stats = WriteStats::default();
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut put = |rel: &str, bytes: &[u8], stats: &mut WriteStats| -> Result<()> {
+        let dest = staging.join(rel);
+        if let Some(parent) = dest.parent() {
+            if dirs.insert(parent.to_path_buf()) {
+                fs::create_dir_all(parent)
+                    .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+            }
+        }
+        let previous = old.join(rel);
+        // Same bytes as last time: keep the old file (its inode and mtime), so rsync sees nothing.
+        if same_bytes(&previous, bytes) && fs::hard_link(&previous, &dest).is_ok() {
+            stats.unchanged += 1;
+            return Ok(());
+        }
+        let mut f = fs::File::create(&dest)
+            .map_err(|e| Error::io(format!("writing {}", dest.display()), e))?;
+        f.write_all(bytes)
+            .map_err(|e| Error::io(format!("writing {}", dest.display()), e))?;
+        stats.written += 1;
+        Ok(())
+    };
+    let asset_names: BTreeSet<&str> = assets.iter().map(|a| a.output.as_str()).collect();
+    for (name, bytes) in builtin {
+        if !asset_names.contains(name) && !files.contains_key(*name) {
+            put(name, bytes, &mut stats)?;
+            stats.files += 1;
+        }
+    }
+    for a in assets {
+        if files.contains_key(&a.output) {
+            continue; // a generated page wins over a static file of the same name
+        }
+        let bytes = fs::read(&a.source)
+            .map_err(|e| Error::io(format!("reading {}", a.source.display()), e))?;
+        put(&a.output, &bytes, &mut stats)?;
+        stats.files += 1;
+    }
+    for (rel, bytes) in files {
+        put(rel, bytes, &mut stats)?;
+        if rel.ends_with(".html") {
+            stats.pages += 1;
+        } else {
+            stats.files += 1;
+        }
+    }
+    put(
+        MARKER,
+        b"This folder is written by termtrail; it is replaced by every build.\n",
+        &mut stats,
+    )?;
+    Ok(stats)
+}
+
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    match fs::metadata(path) {
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
+            fs::read(path).map(|b| b == bytes).unwrap_or(false)
+        }
+        _ => false,
+    }
+}
+
+/// Puts `staging` in place of `out` in one step where the system allows it.
+fn swap(staging: &Path, out: &Path) -> Result<()> {
+    if !out.exists() {
+        return fs::rename(staging, out)
+            .map_err(|e| Error::io(format!("moving the new output to {}", out.display()), e));
+    }
+    let exchanged = rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        staging,
+        rustix::fs::CWD,
+        out,
+        rustix::fs::RenameFlags::EXCHANGE,
+    )
+    .is_ok();
+    if exchanged {
+        // `staging` now holds the previous output.
+        let _ = fs::remove_dir_all(staging);
+        return Ok(());
+    }
+    // No atomic exchange here (another OS or file system): move the old output aside first.
+    let aside = staging.with_extension("old");
+    fs::rename(out, &aside)
+        .map_err(|e| Error::io(format!("moving the old output {} aside", out.display()), e))?;
+    if let Err(e) = fs::rename(staging, out) {
+        let _ = fs::rename(&aside, out);
+        return Err(Error::io(
+            format!("moving the new output to {}", out.display()),
+            e,
+        ));
+    }
+    let _ = fs::remove_dir_all(&aside);
+    Ok(())
+}

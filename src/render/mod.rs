@@ -1,0 +1,797 @@
+//! Rendering: every page, feed and data file of the site, in memory, with internal links checked.
+
+pub mod feeds;
+mod files;
+pub mod paths;
+pub mod templates;
+mod views;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+use tera::{Context, Tera};
+
+use crate::derive::history::{self, SectionHistory, TimelineEntry};
+use crate::derive::Derived;
+use crate::error::{did_you_mean, Diagnostic, Diagnostics};
+use crate::model::{InternalLink, Site};
+use views::*;
+
+/// The rendered site: output path → bytes. Sorted, so writing and hashing are deterministic.
+pub type Rendered = BTreeMap<String, Vec<u8>>;
+
+/// How many change records the home page lists.
+const HOME_CHANGES: usize = 20;
+/// How many related changes a change page lists.
+const RELATED_CHANGES: usize = 6;
+
+/// Everything the page renderers share, computed once.
+struct Shared<'a> {
+    site: &'a Site,
+    derived: &'a Derived,
+    tera: &'a Tera,
+    site_view: SiteView<'a>,
+    /// `changes[p][c]`.
+    changes: Vec<Vec<ChangeView>>,
+    /// `sections[p][d]`: every section of the document through time.
+    sections: Vec<Vec<Vec<SectionHistory>>>,
+    /// All change records, newest first: (platform index, change index).
+    newest: Vec<(usize, usize)>,
+    site_feeds: FeedLinks,
+}
+
+#[derive(Clone, Copy)]
+enum Job {
+    Home,
+    Platforms,
+    Platform(usize),
+    Document(usize, usize),
+    Version(usize, usize, usize),
+    Section(usize, usize, usize),
+    Change(usize, usize),
+    Topics,
+    Topic(usize),
+    Faq,
+    Page(usize),
+    Feeds,
+    Search,
+    NotFound,
+}
+
+/// Renders the whole site; internal links found while loading are checked against the result.
+pub fn render(
+    site: &Site,
+    derived: &Derived,
+    tera: &Tera,
+    links: &[InternalLink],
+    extra_paths: &BTreeSet<String>,
+) -> Result<Rendered, Diagnostics> {
+    let cfg = &site.config;
+    let changes: Vec<Vec<ChangeView>> = site
+        .platforms
+        .iter()
+        .enumerate()
+        .map(|(pi, p)| {
+            p.changes
+                .iter()
+                .enumerate()
+                .map(|(ci, c)| ChangeView::new(site, p, c, derived.changes[pi][ci].as_ref()))
+                .collect()
+        })
+        .collect();
+    let sections = site
+        .platforms
+        .par_iter()
+        .map(|p| {
+            p.documents
+                .par_iter()
+                .map(history::section_histories)
+                .collect()
+        })
+        .collect();
+    let mut newest: Vec<(usize, usize)> = site
+        .platforms
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| (0..p.changes.len()).map(move |ci| (pi, ci)))
+        .collect();
+    newest.sort_by(|a, b| {
+        let (ca, cb) = (
+            &site.platforms[a.0].changes[a.1],
+            &site.platforms[b.0].changes[b.1],
+        );
+        (cb.date, &cb.key, &cb.platform).cmp(&(ca.date, &ca.key, &ca.platform))
+    });
+    let shared = Shared {
+        site,
+        derived,
+        tera,
+        site_view: SiteView::new(site),
+        changes,
+        sections,
+        newest,
+        site_feeds: FeedLinks::new(cfg, "/", format!("{}: all changes", cfg.title)),
+    };
+    let jobs = jobs(&shared);
+    let pages: Vec<Result<(String, Vec<u8>), Diagnostic>> =
+        jobs.par_iter().map(|job| shared.render_job(*job)).collect();
+    let mut out = Rendered::new();
+    let mut diags = Vec::new();
+    for r in pages {
+        match r {
+            Ok((path, bytes)) => {
+                out.insert(paths::file_for(&path), bytes);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(Diagnostics(diags).sorted());
+    }
+    feeds::write_all(site, &shared.newest, &shared.changes, &mut out);
+    files::write_api(site, derived, &shared.changes, &mut out);
+    files::write_sitemap(site, &mut out);
+    files::write_search_index(site, &mut out);
+    out.insert(
+        "robots.txt".into(),
+        format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n",
+            cfg.base_url
+        )
+        .into_bytes(),
+    );
+    check_links(links, &out, extra_paths)?;
+    Ok(out)
+}
+
+fn jobs(s: &Shared<'_>) -> Vec<Job> {
+    let site = s.site;
+    let mut jobs = vec![
+        Job::Home,
+        Job::Platforms,
+        Job::Topics,
+        Job::Faq,
+        Job::Feeds,
+        Job::Search,
+        Job::NotFound,
+    ];
+    for (pi, p) in site.platforms.iter().enumerate() {
+        jobs.push(Job::Platform(pi));
+        for (di, d) in p.documents.iter().enumerate() {
+            jobs.push(Job::Document(pi, di));
+            jobs.extend((0..d.snapshots.len()).map(|si| Job::Version(pi, di, si)));
+            jobs.extend((0..s.sections[pi][di].len()).map(|hi| Job::Section(pi, di, hi)));
+        }
+        jobs.extend((0..p.changes.len()).map(|ci| Job::Change(pi, ci)));
+    }
+    jobs.extend((0..site.topics.len()).map(Job::Topic));
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+    jobs
+}
+
+/// The common part of every page's context.
+#[derive(Serialize)]
+struct Common<'a> {
+    site: &'a SiteView<'a>,
+    page_title: String,
+    /// The site path of this page (without the base path).
+    path: String,
+    canonical: String,
+    feeds: Vec<FeedLinks>,
+    body_class: &'static str,
+}
+
+impl<'a> Shared<'a> {
+    fn context(
+        &self,
+        path: &str,
+        title: String,
+        feeds: Vec<FeedLinks>,
+        class: &'static str,
+    ) -> Context {
+        let common = Common {
+            site: &self.site_view,
+            page_title: title,
+            path: path.to_string(),
+            canonical: self.site.config.permalink(path),
+            feeds,
+            body_class: class,
+        };
+        Context::from_serialize(common).unwrap_or_default()
+    }
+
+    fn render(
+        &self,
+        template: &str,
+        path: String,
+        ctx: Context,
+    ) -> Result<(String, Vec<u8>), Diagnostic> {
+        match self.tera.render(template, &ctx) {
+            Ok(html) => Ok((path, html.into_bytes())),
+            Err(e) => Err(Diagnostic::error(
+                format!("themes/{}/templates/{template}", self.site.config.theme),
+                format!("rendering {path}: {}", templates::describe(&e)),
+            )
+            .help("fix the template; a variable it uses may not exist on this page")),
+        }
+    }
+
+    fn feeds_for(&self, scope_path: &str, title: String) -> Vec<FeedLinks> {
+        let own = FeedLinks::new(&self.site.config, scope_path, title);
+        if scope_path == "/" {
+            vec![own]
+        } else {
+            vec![own, self.site_feeds.clone()]
+        }
+    }
+
+    fn insert<T: Serialize + ?Sized>(ctx: &mut Context, key: &str, value: &T) {
+        ctx.insert(key, value);
+    }
+
+    fn render_job(&self, job: Job) -> Result<(String, Vec<u8>), Diagnostic> {
+        let site = self.site;
+        let cfg = &site.config;
+        match job {
+            Job::Home => {
+                let mut ctx = self.context(
+                    "/",
+                    cfg.title.clone(),
+                    self.feeds_for("/", format!("{}: all changes", cfg.title)),
+                    "home",
+                );
+                let latest: Vec<&ChangeView> = self
+                    .newest
+                    .iter()
+                    .take(HOME_CHANGES)
+                    .map(|&(p, c)| &self.changes[p][c])
+                    .collect();
+                Self::insert(&mut ctx, "changes", &latest);
+                Self::insert(&mut ctx, "platforms", &self.platform_cards());
+                Self::insert(&mut ctx, "topics", &self.topic_cards());
+                Self::insert(&mut ctx, "change_count", &self.newest.len());
+                self.render("index.html", "/".into(), ctx)
+            }
+            Job::Platforms => {
+                let path = paths::platforms();
+                let mut ctx = self.context(
+                    &path,
+                    "Platforms".into(),
+                    self.feeds_for("/", format!("{}: all changes", cfg.title)),
+                    "platforms",
+                );
+                Self::insert(&mut ctx, "platforms", &self.platform_cards());
+                self.render("platforms.html", path, ctx)
+            }
+            Job::Platform(pi) => self.platform_page(pi),
+            Job::Document(pi, di) => self.document_page(pi, di),
+            Job::Version(pi, di, si) => self.version_page(pi, di, si),
+            Job::Section(pi, di, hi) => self.section_page(pi, di, hi),
+            Job::Change(pi, ci) => self.change_page(pi, ci),
+            Job::Topics => {
+                let path = paths::topics();
+                let mut ctx = self.context(
+                    &path,
+                    "Topics".into(),
+                    self.feeds_for("/", format!("{}: all changes", cfg.title)),
+                    "topics",
+                );
+                Self::insert(&mut ctx, "topics", &self.topic_cards());
+                self.render("topics.html", path, ctx)
+            }
+            Job::Topic(ti) => self.topic_page(ti),
+            Job::Faq => {
+                let path = "/faq/".to_string();
+                let mut ctx = self.context(
+                    &path,
+                    "Frequently asked questions".into(),
+                    self.feeds_for("/", format!("{}: all changes", cfg.title)),
+                    "faq",
+                );
+                let entries: Vec<FaqView> = site.faq.iter().map(|f| FaqView::new(cfg, f)).collect();
+                Self::insert(&mut ctx, "entries", &entries);
+                Self::insert(&mut ctx, "json_ld", &faq_json_ld(site));
+                self.render("faq.html", path, ctx)
+            }
+            Job::Page(i) => {
+                let page = &site.pages[i];
+                let path = paths::page(&page.slug);
+                let mut ctx = self.context(
+                    &path,
+                    page.title.clone(),
+                    self.feeds_for("/", format!("{}: all changes", cfg.title)),
+                    "page",
+                );
+                Self::insert(&mut ctx, "title", &page.title);
+                Self::insert(&mut ctx, "content", &page.body_html);
+                self.render("page.html", path, ctx)
+            }
+            Job::Feeds => {
+                let path = "/feeds/".to_string();
+                let mut ctx = self.context(
+                    &path,
+                    "Feeds".into(),
+                    self.feeds_for("/", format!("{}: all changes", cfg.title)),
+                    "feeds",
+                );
+                Self::insert(&mut ctx, "groups", &self.feed_groups());
+                self.render("feeds.html", path, ctx)
+            }
+            Job::Search => {
+                let path = "/search/".to_string();
+                let mut ctx = self.context(
+                    &path,
+                    "Search".into(),
+                    self.feeds_for("/", format!("{}: all changes", cfg.title)),
+                    "search",
+                );
+                Self::insert(&mut ctx, "index_url", &cfg.url("/search-index.json"));
+                self.render("search.html", path, ctx)
+            }
+            Job::NotFound => {
+                let ctx = self.context(
+                    "/404.html",
+                    "Page not found".into(),
+                    self.feeds_for("/", format!("{}: all changes", cfg.title)),
+                    "not-found",
+                );
+                self.render("404.html", "/404.html".into(), ctx)
+            }
+        }
+    }
+
+    fn platform_cards(&self) -> Vec<serde_json::Value> {
+        let cfg = &self.site.config;
+        self.site
+            .platforms
+            .iter()
+            .map(|p| {
+                let last = p.changes.last().map(|c| c.date.to_string());
+                let docs: Vec<_> = p
+                    .documents
+                    .iter()
+                    .map(|d| json!({"id": d.id, "title": d.title, "url": cfg.url(&paths::document(&p.slug, &d.id)), "versions": d.snapshots.len(), "current": d.current().map(|s| s.date.to_string())}))
+                    .collect();
+                json!({"slug": p.slug, "name": p.name, "url": cfg.url(&paths::platform(&p.slug)), "category": p.category, "documents": docs, "changes": p.changes.len(), "last_change": last})
+            })
+            .collect()
+    }
+
+    fn topic_cards(&self) -> Vec<serde_json::Value> {
+        let cfg = &self.site.config;
+        self.site
+            .topics
+            .iter()
+            .map(|t| {
+                let platforms: BTreeSet<&str> = self.derived.comparisons.by_topic.get(&t.slug).into_iter().flatten().map(|e| e.platform.as_str()).collect();
+                let changes = self.site.changes().filter(|(_, c)| c.topics.contains(&t.slug)).count();
+                json!({"slug": t.slug, "title": t.title, "question": t.question, "url": cfg.url(&paths::topic(&t.slug)), "platforms": platforms.len(), "changes": changes})
+            })
+            .collect()
+    }
+
+    fn feed_groups(&self) -> Vec<serde_json::Value> {
+        let cfg = &self.site.config;
+        let mut groups = vec![
+            json!({"title": "Everything", "feeds": [FeedLinks::new(cfg, "/", "All changes on this site".into())]}),
+        ];
+        let mut platform_feeds = Vec::new();
+        for p in &self.site.platforms {
+            platform_feeds.push(FeedLinks::new(
+                cfg,
+                &paths::platform(&p.slug),
+                format!("{}: all documents", p.name),
+            ));
+            for d in &p.documents {
+                platform_feeds.push(FeedLinks::new(
+                    cfg,
+                    &paths::document(&p.slug, &d.id),
+                    format!("{}: {}", p.name, d.title),
+                ));
+            }
+        }
+        groups.push(json!({"title": "By platform and document", "feeds": platform_feeds}));
+        let topic_feeds: Vec<FeedLinks> = self
+            .site
+            .topics
+            .iter()
+            .map(|t| FeedLinks::new(cfg, &paths::topic(&t.slug), t.title.clone()))
+            .collect();
+        groups.push(json!({"title": "By topic", "feeds": topic_feeds}));
+        groups
+    }
+
+    fn platform_page(&self, pi: usize) -> Result<(String, Vec<u8>), Diagnostic> {
+        let site = self.site;
+        let cfg = &site.config;
+        let p = &site.platforms[pi];
+        let path = paths::platform(&p.slug);
+        let mut ctx = self.context(
+            &path,
+            p.name.clone(),
+            self.feeds_for(&path, format!("{}: all changes", p.name)),
+            "platform",
+        );
+        let timeline: Vec<serde_json::Value> = history::platform_timeline(p)
+            .into_iter()
+            .map(|e| match e {
+                TimelineEntry::Change { change, .. } => json!({"kind": "change", "change": self.changes[pi][change]}),
+                TimelineEntry::Version { document, snapshot, date } => {
+                    let d = &p.documents[document];
+                    let diff = self.derived.versions[pi][document][snapshot].as_ref();
+                    json!({"kind": "version", "date": date.to_string(), "document": {"id": d.id, "title": d.title, "url": cfg.url(&paths::document(&p.slug, &d.id))},
+                           "url": cfg.url(&paths::version(&p.slug, &d.id, date)), "first": snapshot == 0,
+                           "stats": diff.map(|d| d.stats), "formatting_only": diff.is_some_and(|d| d.formatting_only)})
+                }
+            })
+            .collect();
+        let faq: Vec<FaqView> = site
+            .faq
+            .iter()
+            .filter(|f| f.platform.as_deref() == Some(&p.slug))
+            .map(|f| FaqView::new(cfg, f))
+            .collect();
+        Self::insert(
+            &mut ctx,
+            "platform",
+            &json!({"slug": p.slug, "name": p.name, "website": p.url, "category": p.category, "description": p.description_html}),
+        );
+        Self::insert(
+            &mut ctx,
+            "documents",
+            &self.platform_cards()[pi]["documents"],
+        );
+        Self::insert(&mut ctx, "timeline", &timeline);
+        Self::insert(&mut ctx, "faq", &faq);
+        self.render("platform.html", path, ctx)
+    }
+
+    fn document_page(&self, pi: usize, di: usize) -> Result<(String, Vec<u8>), Diagnostic> {
+        let cfg = &self.site.config;
+        let p = &self.site.platforms[pi];
+        let d = &p.documents[di];
+        let path = paths::document(&p.slug, &d.id);
+        let mut ctx = self.context(
+            &path,
+            format!("{}: {}", p.name, d.title),
+            self.feeds_for(&path, format!("{}: {}", p.name, d.title)),
+            "document",
+        );
+        self.insert_document_head(&mut ctx, pi, di);
+        let current = d.current();
+        let sections: Vec<serde_json::Value> = current
+            .map(|s| {
+                s.sections
+                    .iter()
+                    .map(|x| {
+                        let topics: Vec<Link> = x.topics.iter().map(|t| self.topic_link(t)).collect();
+                        json!({"id": x.id, "anchor": x.anchor, "heading": x.heading, "html": &*x.html, "topics": topics, "history_url": cfg.url(&paths::section(&p.slug, &d.id, &x.anchor))})
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self::insert(&mut ctx, "snapshot", &current.map(|s| json!({"date": s.date.to_string(), "title": s.title, "source_url": s.source_url, "url": cfg.url(&paths::version(&p.slug, &d.id, s.date))})));
+        Self::insert(&mut ctx, "sections", &sections);
+        let versions: Vec<serde_json::Value> = d
+            .snapshots
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(si, s)| {
+                let diff = self.derived.versions[pi][di][si].as_ref();
+                json!({"date": s.date.to_string(), "url": cfg.url(&paths::version(&p.slug, &d.id, s.date)), "first": si == 0, "stats": diff.map(|x| x.stats), "formatting_only": diff.is_some_and(|x| x.formatting_only)})
+            })
+            .collect();
+        Self::insert(&mut ctx, "versions", &versions);
+        let changes: Vec<&ChangeView> = p
+            .changes
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, c)| c.document == d.id)
+            .map(|(ci, _)| &self.changes[pi][ci])
+            .collect();
+        Self::insert(&mut ctx, "changes", &changes);
+        self.render("document.html", path, ctx)
+    }
+
+    fn insert_document_head(&self, ctx: &mut Context, pi: usize, di: usize) {
+        let cfg = &self.site.config;
+        let p = &self.site.platforms[pi];
+        let d = &p.documents[di];
+        Self::insert(
+            ctx,
+            "platform",
+            &Link {
+                slug: p.slug.clone(),
+                title: p.name.clone(),
+                url: cfg.url(&paths::platform(&p.slug)),
+            },
+        );
+        Self::insert(
+            ctx,
+            "document",
+            &json!({"id": d.id, "title": d.title, "source": d.url, "url": cfg.url(&paths::document(&p.slug, &d.id))}),
+        );
+    }
+
+    fn topic_link(&self, t: &str) -> Link {
+        let cfg = &self.site.config;
+        Link {
+            slug: t.to_string(),
+            title: self
+                .site
+                .topic(t)
+                .map(|x| x.title.clone())
+                .unwrap_or_else(|| t.to_string()),
+            url: cfg.url(&paths::topic(t)),
+        }
+    }
+
+    fn version_page(
+        &self,
+        pi: usize,
+        di: usize,
+        si: usize,
+    ) -> Result<(String, Vec<u8>), Diagnostic> {
+        let cfg = &self.site.config;
+        let p = &self.site.platforms[pi];
+        let d = &p.documents[di];
+        let snap = &d.snapshots[si];
+        let path = paths::version(&p.slug, &d.id, snap.date);
+        let mut ctx = self.context(
+            &path,
+            format!("{}: {}, version of {}", p.name, d.title, snap.date),
+            self.feeds_for(
+                &paths::document(&p.slug, &d.id),
+                format!("{}: {}", p.name, d.title),
+            ),
+            "version",
+        );
+        self.insert_document_head(&mut ctx, pi, di);
+        let sections: Vec<serde_json::Value> = snap.sections.iter().map(|x| json!({"id": x.id, "anchor": x.anchor, "heading": x.heading, "html": &*x.html, "history_url": cfg.url(&paths::section(&p.slug, &d.id, &x.anchor))})).collect();
+        Self::insert(
+            &mut ctx,
+            "snapshot",
+            &json!({"date": snap.date.to_string(), "title": snap.title, "source_url": snap.source_url, "current": si + 1 == d.snapshots.len()}),
+        );
+        Self::insert(&mut ctx, "sections", &sections);
+        let link = |i: usize| json!({"date": d.snapshots[i].date.to_string(), "url": cfg.url(&paths::version(&p.slug, &d.id, d.snapshots[i].date))});
+        Self::insert(&mut ctx, "previous", &si.checked_sub(1).map(link));
+        Self::insert(
+            &mut ctx,
+            "next",
+            &(si + 1 < d.snapshots.len()).then(|| link(si + 1)),
+        );
+        let diff = self.derived.versions[pi][di][si]
+            .as_ref()
+            .map(|x| DiffView::new(cfg, &p.slug, &d.id, x, d.snapshots[si - 1].date, snap.date));
+        Self::insert(&mut ctx, "diff", &diff);
+        let covering: Vec<&ChangeView> = p
+            .changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.document == d.id
+                    && c.to.is_some_and(|t| t >= snap.date)
+                    && c.from.is_none_or(|f| f < snap.date)
+            })
+            .map(|(ci, _)| &self.changes[pi][ci])
+            .collect();
+        Self::insert(&mut ctx, "changes", &covering);
+        self.render("version.html", path, ctx)
+    }
+
+    fn section_page(
+        &self,
+        pi: usize,
+        di: usize,
+        hi: usize,
+    ) -> Result<(String, Vec<u8>), Diagnostic> {
+        let cfg = &self.site.config;
+        let p = &self.site.platforms[pi];
+        let d = &p.documents[di];
+        let h = &self.sections[pi][di][hi];
+        let path = paths::section(&p.slug, &d.id, &h.anchor);
+        let label = h.heading.clone().unwrap_or_else(|| h.id.clone());
+        let mut ctx = self.context(
+            &path,
+            format!("{}: {}, “{}” through time", p.name, d.title, label),
+            self.feeds_for(
+                &paths::document(&p.slug, &d.id),
+                format!("{}: {}", p.name, d.title),
+            ),
+            "section",
+        );
+        self.insert_document_head(&mut ctx, pi, di);
+        let versions: Vec<serde_json::Value> = h
+            .versions
+            .iter()
+            .rev()
+            .map(|v| {
+                let date = v.date;
+                let records: Vec<&ChangeView> = p
+                    .changes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.document == d.id && c.to.is_some_and(|t| t >= date) && c.from.is_none_or(|f| f < date))
+                    .map(|(ci, _)| &self.changes[pi][ci])
+                    .collect();
+                json!({"date": date.to_string(), "url": cfg.url(&paths::version(&p.slug, &d.id, date)), "event": v.event, "heading": v.heading,
+                       "html": &*v.html, "diff_html": v.diff_html, "words_added": v.words_added, "words_removed": v.words_removed, "changes": records})
+            })
+            .collect();
+        Self::insert(
+            &mut ctx,
+            "section",
+            &json!({"id": h.id, "anchor": h.anchor, "heading": label, "current": h.current, "url": cfg.url(&format!("{}#{}", paths::document(&p.slug, &d.id), h.anchor))}),
+        );
+        Self::insert(&mut ctx, "versions", &versions);
+        self.render("section.html", path, ctx)
+    }
+
+    fn change_page(&self, pi: usize, ci: usize) -> Result<(String, Vec<u8>), Diagnostic> {
+        let site = self.site;
+        let cfg = &site.config;
+        let p = &site.platforms[pi];
+        let c = &p.changes[ci];
+        let view = &self.changes[pi][ci];
+        let path = paths::change(&p.slug, &c.key);
+        let mut ctx = self.context(
+            &path,
+            view.full_title.clone(),
+            self.feeds_for(
+                &paths::platform(&p.slug),
+                format!("{}: all changes", p.name),
+            ),
+            "change",
+        );
+        Self::insert(&mut ctx, "change", view);
+        Self::insert(&mut ctx, "content", &c.body_html);
+        let diff = self.derived.changes[pi][ci]
+            .as_ref()
+            .and_then(|x| Some(DiffView::new(cfg, &p.slug, &c.document, x, c.from?, c.to?)));
+        Self::insert(&mut ctx, "diff", &diff);
+        let earlier: Vec<&ChangeView> = p.changes[..ci]
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, e)| e.document == c.document)
+            .map(|(i, _)| &self.changes[pi][i])
+            .collect();
+        Self::insert(&mut ctx, "earlier", &earlier);
+        let comparisons: Vec<serde_json::Value> = c
+            .topics
+            .iter()
+            .map(|t| {
+                let excerpts: Vec<ExcerptView> = self
+                    .derived
+                    .comparisons
+                    .others(t, &p.slug, cfg.comparison_limit)
+                    .into_iter()
+                    .map(|e| ExcerptView::new(cfg, e))
+                    .collect();
+                json!({"topic": self.topic_link(t), "excerpts": excerpts})
+            })
+            .collect();
+        Self::insert(&mut ctx, "comparisons", &comparisons);
+        let related: Vec<&ChangeView> = self
+            .newest
+            .iter()
+            .filter(|&&(op, oc)| {
+                (op, oc) != (pi, ci)
+                    && site.platforms[op].changes[oc]
+                        .topics
+                        .iter()
+                        .any(|t| c.topics.contains(t))
+            })
+            .filter(|&&(op, oc)| {
+                !(op == pi && site.platforms[op].changes[oc].document == c.document)
+            })
+            .take(RELATED_CHANGES)
+            .map(|&(op, oc)| &self.changes[op][oc])
+            .collect();
+        Self::insert(&mut ctx, "related", &related);
+        self.render("change.html", path, ctx)
+    }
+
+    fn topic_page(&self, ti: usize) -> Result<(String, Vec<u8>), Diagnostic> {
+        let site = self.site;
+        let cfg = &site.config;
+        let t = &site.topics[ti];
+        let path = paths::topic(&t.slug);
+        let mut ctx = self.context(
+            &path,
+            t.title.clone(),
+            self.feeds_for(&path, t.title.clone()),
+            "topic",
+        );
+        Self::insert(
+            &mut ctx,
+            "topic",
+            &json!({"slug": t.slug, "title": t.title, "question": t.question, "content": t.body_html}),
+        );
+        let groups: Vec<serde_json::Value> = self
+            .derived
+            .comparisons
+            .grouped(&t.slug)
+            .into_iter()
+            .map(|(slug, list)| {
+                let name = list.first().map(|e| e.platform_name.clone()).unwrap_or_default();
+                let excerpts: Vec<ExcerptView> = list.into_iter().map(|e| ExcerptView::new(cfg, e)).collect();
+                json!({"platform": {"slug": slug, "title": name, "url": cfg.url(&paths::platform(slug))}, "excerpts": excerpts})
+            })
+            .collect();
+        Self::insert(&mut ctx, "groups", &groups);
+        let changes: Vec<&ChangeView> = self
+            .newest
+            .iter()
+            .filter(|&&(p, c)| site.platforms[p].changes[c].topics.contains(&t.slug))
+            .map(|&(p, c)| &self.changes[p][c])
+            .collect();
+        Self::insert(&mut ctx, "changes", &changes);
+        self.render("topic.html", path, ctx)
+    }
+}
+
+/// schema.org FAQPage as JSON, safe to place inside `<script>`: `<`, `>` and `&` are escaped.
+fn faq_json_ld(site: &Site) -> String {
+    let entities: Vec<serde_json::Value> = site
+        .faq
+        .iter()
+        .map(|f| json!({"@type": "Question", "name": f.question, "acceptedAnswer": {"@type": "Answer", "text": f.answer_text}}))
+        .collect();
+    let doc = json!({"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": entities});
+    script_safe_json(&doc)
+}
+
+/// JSON with the characters that could end or confuse a `<script>` block escaped.
+pub fn script_safe_json(v: &serde_json::Value) -> String {
+    serde_json::to_string(v)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+/// Every internal link must name a file the build writes (or a static file).
+fn check_links(
+    links: &[InternalLink],
+    out: &Rendered,
+    extra: &BTreeSet<String>,
+) -> Result<(), Diagnostics> {
+    let exists = |file: &str| out.contains_key(file) || extra.contains(file);
+    let mut diags = Vec::new();
+    for l in links {
+        let target = l.target.split(['#', '?']).next().unwrap_or("");
+        let file = paths::file_for(target);
+        let ok = exists(&file)
+            || (!target.ends_with('/')
+                && exists(&format!("{}/index.html", target.trim_start_matches('/'))));
+        if !ok {
+            let pages = out
+                .keys()
+                .filter(|k| k.ends_with("index.html"))
+                .map(|k| format!("/{}", k.trim_end_matches("index.html")));
+            let pages: Vec<String> = pages.collect();
+            let help = did_you_mean(target, pages.iter().map(String::as_str)).unwrap_or_else(|| "link to a page the site builds, such as /platforms/ or /faq/ (paths end with /)".into());
+            diags.push(
+                Diagnostic::error(
+                    &l.file,
+                    format!("the link `{}` names no page that the build makes", l.target),
+                )
+                .at(l.line, l.column)
+                .help(help),
+            );
+        }
+    }
+    if diags.is_empty() {
+        Ok(())
+    } else {
+        Err(Diagnostics(diags))
+    }
+}
