@@ -114,7 +114,8 @@ line numbers refer to the source after step 0.
    point is not used (its lines become the start of this section's text,
    e.g. "### 4.1 Our Platform" under an empty "## 4. Using the Platform");
    this repeats while needed. If the last section would be empty, its split
-   point is not used and its line(s) go to the end of the previous section.
+   point is not used and its line(s) go to the end of the previous section
+   (or of the introduction).
 
 6. Ids. A section's id is its heading without leading numbering (`1.`,
    `1\\.`, `4.6`, `(a)`, `a)`, `A.`, `iv)`, `IV.`, `一、`; a number must be
