@@ -213,8 +213,9 @@ impl Diagnostics {
     pub fn fill_excerpts(&mut self, root: &Path) {
         for d in &mut self.0 {
             if d.excerpt.is_none() && d.line.is_some() {
-                if let Ok(src) = std::fs::read_to_string(root.join(&d.file)) {
-                    *d = d.clone().with_source(&src);
+                // Lossy: the excerpt of an invalid UTF-8 file shows the bad bytes as U+FFFD.
+                if let Ok(bytes) = std::fs::read(root.join(&d.file)) {
+                    *d = d.clone().with_source(&String::from_utf8_lossy(&bytes));
                 }
             }
         }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use termtrail::cmd::{build, check};
+use termtrail::cmd::{build, check, import, new, serve, snapshot};
 use termtrail::error::{Diagnostics, Error};
 
 #[derive(Parser)]
@@ -46,6 +46,96 @@ enum Command {
         #[arg(long, value_enum, default_value_t = check::Format::Human)]
         format: check::Format,
     },
+    /// Build the site in memory, serve it on loopback, rebuild on every edit and reload open pages
+    Serve {
+        /// The site's folder (holding site.yaml)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The address to listen on; anything but loopback makes the site reachable from elsewhere
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The port to listen on (0: any free port)
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Include change records marked `draft: true`
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Write new content from a template
+    New {
+        #[command(subcommand)]
+        what: NewCommand,
+    },
+    /// Make a snapshot file from a Markdown, HTML or plain-text document
+    Snapshot {
+        /// The platform's slug (its folder under content/platforms/)
+        platform: String,
+        /// The document's id in platform.yaml
+        document: String,
+        /// The document: a file, or `-` for standard input
+        input: PathBuf,
+        /// The capture date, YYYY-MM-DD (default: today)
+        #[arg(long, value_parser = parse_date_arg)]
+        date: Option<jiff::civil::Date>,
+        /// Where the document was captured (default: the document's url in platform.yaml)
+        #[arg(long)]
+        source_url: Option<String>,
+        /// The input's format (default: from the file's extension, else its content)
+        #[arg(long, value_enum, default_value_t = termtrail::import::InputFormat::Auto)]
+        format: termtrail::import::InputFormat,
+        /// Replace an existing snapshot of the same date
+        #[arg(long)]
+        force: bool,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Import snapshots from another archive
+    Import {
+        #[command(subcommand)]
+        source: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewCommand {
+    /// A draft change record for the two latest versions of a document
+    Change {
+        platform: String,
+        document: String,
+        /// The record's slug: content/platforms/<p>/changes/<date>-<slug>.md
+        #[arg(long)]
+        slug: Option<String>,
+        /// The later version (default: the latest); the record compares it with the one before
+        #[arg(long, value_parser = parse_date_arg)]
+        to: Option<jiff::civil::Date>,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Every recorded version in a local clone of an Open Terms Archive versions repository
+    Ota {
+        /// The clone's folder
+        repository: PathBuf,
+        /// A service to import (its folder name); repeat for several; default: all
+        #[arg(long = "service", value_name = "NAME")]
+        services: Vec<String>,
+        /// A terms type to import (e.g. "Privacy Policy"); repeat for several; default: all
+        #[arg(long = "terms-type", value_name = "TYPE")]
+        terms_types: Vec<String>,
+        /// A clone of the matching declarations repository, for the documents' URLs
+        #[arg(long, value_name = "DIR")]
+        declarations: Option<PathBuf>,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn parse_date_arg(s: &str) -> Result<jiff::civil::Date, String> {
+    termtrail::content::parse_date(s)
+        .ok_or_else(|| format!("`{s}` is not a real date; write it as YYYY-MM-DD"))
 }
 
 fn main() -> ExitCode {
@@ -86,10 +176,27 @@ fn main() -> ExitCode {
                 Err(e) => report_error(e, &root),
             }
         }
+        Command::Serve {
+            root,
+            bind,
+            port,
+            drafts,
+        } => {
+            let opts = serve::ServeOptions {
+                root: root.clone(),
+                bind,
+                port,
+                drafts,
+            };
+            match serve::run(&opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => report_error(e, &root),
+            }
+        }
         Command::Check { root, format } => {
             let mut diags = check::run(&root);
             diags.fill_excerpts(&root);
-            let text = check::format(&diags, format);
+            let text = check::format(&diags, format, &root);
             if !text.is_empty() {
                 println!("{text}");
             }
@@ -102,7 +209,145 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::New {
+            what:
+                NewCommand::Change {
+                    platform,
+                    document,
+                    slug,
+                    to,
+                    root,
+                },
+        } => {
+            let opts = new::NewChangeOptions {
+                root: root.clone(),
+                platform,
+                document,
+                slug,
+                to,
+            };
+            match new::run(&opts) {
+                Ok(r) => {
+                    eprintln!(
+                        "Drafted a change record for {} → {} ({} changed, {} added, {} removed sections).",
+                        r.from, r.to, r.changed, r.added, r.removed
+                    );
+                    eprintln!("Write its summary and analysis, then remove `draft: true`.");
+                    println!("{}", r.path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report_command_error(e, &root),
+            }
+        }
+        Command::Snapshot {
+            platform,
+            document,
+            input,
+            date,
+            source_url,
+            format,
+            force,
+            root,
+        } => {
+            let opts = snapshot::SnapshotOptions {
+                root: root.clone(),
+                platform,
+                document,
+                input,
+                date,
+                source_url,
+                format,
+                force,
+            };
+            match snapshot::run(&opts) {
+                Ok(r) => {
+                    let path = termtrail::error::display_path(&root, &r.path);
+                    eprintln!(
+                        "Wrote {} sections ({:?} input, split by {:?}){}.",
+                        r.sections,
+                        r.format,
+                        r.rule,
+                        if r.topics_carried > 0 {
+                            format!(
+                                "; {} kept their topics from another version",
+                                r.topics_carried
+                            )
+                        } else {
+                            String::new()
+                        }
+                    );
+                    if let Some(d) = r.same_as {
+                        eprintln!(
+                            "warning: the text is the same as the version of {d}: a duplicate capture (`termtrail check` will say so); delete {path} unless that is what you meant"
+                        );
+                    }
+                    println!("{path}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report_command_error(e, &root),
+            }
+        }
+        Command::Import {
+            source:
+                ImportCommand::Ota {
+                    repository,
+                    services,
+                    terms_types,
+                    declarations,
+                    root,
+                },
+        } => {
+            let opts = import::ImportOtaOptions {
+                root: root.clone(),
+                repo: repository,
+                services,
+                terms_types,
+                declarations,
+                progress_bar: import::stderr_is_terminal(),
+            };
+            match import::run(&opts) {
+                Ok(r) => {
+                    println!(
+                        "Imported {} versions of {} documents: {} snapshots written, {} already there, {} with the same text as the version before, {} empty.",
+                        r.versions, r.documents, r.written, r.existing, r.identical, r.empty
+                    );
+                    println!(
+                        "Skipped {} technical-upgrade commits and {} earlier commits of the same day.",
+                        r.technical_skipped, r.same_day_skipped
+                    );
+                    if !r.platforms_created.is_empty() {
+                        println!("New platforms: {}", r.platforms_created.join(", "));
+                    }
+                    if !r.documents_added.is_empty() {
+                        println!("New documents: {}", r.documents_added.join(", "));
+                    }
+                    for f in &r.placeholder_urls {
+                        eprintln!(
+                            "note: {f} has a placeholder `url` ({}): the versions repository does not record the platform's address; set it (or import with --declarations DIR)",
+                            import::PLACEHOLDER_URL
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report_command_error(e, &root),
+            }
+        }
     }
+}
+
+/// Reports the error of a command that is not a build: content errors with their files and
+/// lines, anything else in one line; exit status 1.
+fn report_command_error(e: Error, root: &std::path::Path) -> ExitCode {
+    match e {
+        Error::Content(mut diags) => {
+            diags.fill_excerpts(root);
+            for d in diags.iter() {
+                eprintln!("{d}");
+            }
+        }
+        other => eprintln!("error: {other}"),
+    }
+    ExitCode::from(1)
 }
 
 fn summary(d: &Diagnostics) -> String {

@@ -70,6 +70,13 @@ pub fn render(md: &str, src: Source<'_>) -> Rendered {
         };
         events.push(event);
     }
+    // Columns count characters, not bytes, like every other position in a diagnostic.
+    for l in &mut links {
+        let start = line_starts[l.line - src.first_line];
+        if let Some(before) = md.get(start..start + l.column - 1) {
+            l.column = before.chars().count() + 1;
+        }
+    }
     add_heading_anchors(&mut events);
     let mut raw = String::with_capacity(md.len() * 3 / 2);
     html::push_html(&mut raw, events.into_iter());
@@ -215,6 +222,11 @@ pub fn plain_text(md: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// `escape_html` in the shape Tera wants for its escape function.
+pub fn escape_html_fn(s: &str) -> String {
+    escape_html(s)
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
@@ -269,6 +281,12 @@ mod tests {
         assert!(r.html.contains("checkbox"));
         assert!(r.html.contains("<del>gone</del>"));
         assert!(r.html.contains("footnote"));
+    }
+
+    #[test]
+    fn link_columns_count_characters() {
+        let r = render("Café, voilà: [x](/y/)", src());
+        assert_eq!((r.links[0].line, r.links[0].column), (5, 14));
     }
 
     #[test]

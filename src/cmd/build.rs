@@ -31,9 +31,12 @@ pub fn build_in_memory(
     root: &Path,
     opts: &LoadOptions,
 ) -> std::result::Result<BuiltSite, Diagnostics> {
-    let loaded = content::load(root, opts)?;
+    let mut loaded = content::load(root, opts)?;
     let tera = templates::load(root, &loaded.site.config.theme)?;
     let derived = Derived::compute(&loaded.site);
+    let lints = crate::derive::lint::lint(&loaded.site, &derived, root);
+    loaded.warnings.extend(lints);
+    loaded.warnings = std::mem::take(&mut loaded.warnings).sorted();
     let extra: BTreeSet<String> = loaded
         .assets
         .iter()

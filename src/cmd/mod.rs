@@ -2,3 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod import;
+pub mod new;
+pub mod serve;
+pub mod snapshot;

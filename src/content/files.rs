@@ -34,6 +34,20 @@ pub fn walk(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<FoundF
         return out;
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    // The folder itself (`content`, `static`, a theme) may be a link that leaves the site.
+    if !dir
+        .canonicalize()
+        .is_ok_and(|d| d.starts_with(&canonical_root))
+    {
+        errors.push(
+            Diagnostic::error(
+                display_path(root, dir),
+                "this folder is a symbolic link that points outside the site; it is not followed",
+            )
+            .help("move the folder into the site instead of linking to it"),
+        );
+        return out;
+    }
     let walker = WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
@@ -106,12 +120,15 @@ pub fn read_text(file: &FoundFile) -> Result<String, Diagnostic> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = valid.len()
-            - valid
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map(|p| p + 1)
-                .unwrap_or(0)
+        let line_start = valid
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map(|p| p + 1)
+            .unwrap_or(0);
+        // Columns count characters; the part before the bad byte is valid UTF-8.
+        let col = std::str::from_utf8(&valid[line_start..])
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
             + 1;
         Diagnostic::error(&file.rel, "the file is not valid UTF-8")
             .at(line, col)

@@ -16,6 +16,11 @@ pub struct FrontMatter<'a> {
 pub fn split<'a>(src: &'a str, file: &str) -> Result<FrontMatter<'a>, Diagnostic> {
     let src_nobom = src.strip_prefix('\u{feff}').unwrap_or(src);
     let first_end = src_nobom.find('\n').unwrap_or(src_nobom.len());
+    if src_nobom.trim().is_empty() {
+        return Err(Diagnostic::error(file, "the file is empty")
+            .at(1, 1)
+            .help("write the front matter (a line `---`, the YAML fields, another `---` line), then the text"));
+    }
     if src_nobom[..first_end].trim_end() != "---" {
         return Err(
             Diagnostic::error(file, "the file does not start with front matter")

@@ -1,11 +1,12 @@
 //! Loading a site from disk: `site.yaml` and `content/`, parsed, validated and assembled into the model.
 
+mod cache;
 mod files;
 pub mod frontmatter;
 mod records;
 pub mod snapshot;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use crate::config::{is_http_url, SiteConfig};
 use crate::error::{did_you_mean, Diagnostic, Diagnostics};
 use crate::markdown::{self, Source};
 use crate::model::*;
+pub use cache::LoadCache;
 pub use files::{is_ignored, MAX_FILE_BYTES};
 use records::*;
 
@@ -114,6 +116,7 @@ enum Kind {
     Page(String),
 }
 
+#[derive(Clone)]
 enum Parsed {
     Platform(String, MarkdownLess<PlatformMeta>),
     Snapshot {
@@ -138,6 +141,7 @@ enum Parsed {
 }
 
 /// A YAML file's parsed value with its source, for positions.
+#[derive(Clone)]
 struct MarkdownLess<T> {
     meta: T,
     src: String,
@@ -146,6 +150,31 @@ struct MarkdownLess<T> {
 
 /// Loads everything; returns every error found, not only the first.
 pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded, Diagnostics> {
+    load_cached(root, opts, None)
+}
+
+/// `load`, keeping parsed files, documents and rendered Markdown in `cache` for the next load
+/// (`serve`); the result is the same as without a cache.
+pub fn load_cached(
+    root: &Path,
+    opts: &LoadOptions,
+    cache: Option<&LoadCache>,
+) -> Result<Loaded, Diagnostics> {
+    if let Some(c) = cache {
+        c.begin();
+    }
+    let result = load_inner(root, opts, cache);
+    if let Some(c) = cache {
+        c.finish();
+    }
+    result
+}
+
+fn load_inner(
+    root: &Path,
+    opts: &LoadOptions,
+    cache: Option<&LoadCache>,
+) -> Result<Loaded, Diagnostics> {
     let mut config = load_config(root)?;
     if let Some(url) = &opts.base_url {
         config.set_base_url(url).map_err(|e| {
@@ -167,7 +196,10 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded, Diagnostics> {
     }
     let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = kinds
         .into_par_iter()
-        .map(|(f, kind)| parse_file(&f, kind))
+        .map(|(f, kind)| match cache {
+            Some(c) => c.parsed(&f, || parse_file(&f, kind)),
+            None => parse_file(&f, kind),
+        })
         .collect();
     let mut items = Vec::new();
     for p in parsed {
@@ -176,7 +208,7 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded, Diagnostics> {
             Err(ds) => diags.extend(ds),
         }
     }
-    let (site, links) = assemble(config, items, opts, &mut diags);
+    let (site, links) = assemble(config, items, opts, cache, &mut diags);
     let assets = collect_assets(root, &site.config, &mut diags);
     check_page_slugs(&site, &assets, &mut diags);
     let diags = Diagnostics(diags).sorted();
@@ -330,6 +362,7 @@ fn assemble(
     config: SiteConfig,
     items: Vec<Parsed>,
     opts: &LoadOptions,
+    cache: Option<&LoadCache>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Site, Vec<InternalLink>) {
     let base_path = config.base_path.clone();
@@ -380,7 +413,8 @@ fn assemble(
             } => changes.push((platform, key, date, file, src, md)),
             Parsed::Topic(slug, src, md) => {
                 let file = format!("content/topics/{slug}.md");
-                let r = markdown::render(
+                let r = cache::render_md(
+                    cache,
                     &md.body,
                     Source {
                         file: &file,
@@ -406,7 +440,8 @@ fn assemble(
             Parsed::Faq(slug, src, md) => faq_raw.push((slug, src, md)),
             Parsed::Page(slug, src, md) => {
                 let file = format!("content/pages/{slug}.md");
-                let r = markdown::render(
+                let r = cache::render_md(
+                    cache,
                     &md.body,
                     Source {
                         file: &file,
@@ -509,7 +544,8 @@ fn assemble(
         let line = crate::yaml::key_position(src, "description")
             .map(|p| p.0)
             .unwrap_or(1);
-        let r = markdown::render(
+        let r = cache::render_md(
+            cache,
             desc,
             Source {
                 file,
@@ -517,7 +553,7 @@ fn assemble(
                 base_path: &base_path,
             },
         );
-        links.extend(r.links);
+        links.extend(relocate_links(r.links, src, line));
         platforms.insert(
             slug.clone(),
             Platform {
@@ -548,6 +584,7 @@ fn assemble(
             );
             d = d.help(match did_you_mean(&doc, known.iter().copied()) {
                 Some(dym) => format!("{dym} Or add `{doc}` to content/platforms/{p}/platform.yaml"),
+                None if known.is_empty() => format!("content/platforms/{p}/platform.yaml lists no documents: add one with `id: {doc}`"),
                 None => format!("add a document with `id: {doc}` to content/platforms/{p}/platform.yaml (it has: {})", known.join(", ")),
             });
             diags.push(d);
@@ -573,7 +610,13 @@ fn assemble(
         .into_par_iter()
         .map(|(p, idx, snaps)| {
             let title = platforms[&p].documents[idx].title.clone();
-            (p, idx, build_snapshots(snaps, &title, &base_path))
+            let built = match cache {
+                Some(c) => c.snapshots(snaps, &title, &base_path, |snaps| {
+                    build_snapshots(snaps, &title, &base_path, cache)
+                }),
+                None => build_snapshots(snaps, &title, &base_path, None),
+            };
+            (p, idx, built)
         })
         .collect();
     for (p, idx, (snaps, doc_links)) in built {
@@ -585,7 +628,8 @@ fn assemble(
     let rendered: Vec<_> = changes
         .into_par_iter()
         .map(|(p, key, date, file, src, md)| {
-            let r = markdown::render(
+            let r = cache::render_md(
+                cache,
                 &md.body,
                 Source {
                     file: &file,
@@ -672,7 +716,8 @@ fn assemble(
                 );
             }
         }
-        let r = markdown::render(
+        let r = cache::render_md(
+            cache,
             &md.body,
             Source {
                 file: &file,
@@ -746,6 +791,7 @@ fn build_snapshots(
     snaps: Vec<PendingSnapshot>,
     doc_title: &str,
     base_path: &str,
+    md_cache: Option<&LoadCache>,
 ) -> (Vec<Snapshot>, Vec<InternalLink>) {
     let ids: Vec<&str> = snaps
         .iter()
@@ -762,7 +808,8 @@ fn build_snapshots(
             let html = match cache.get(&text) {
                 Some(h) => h.clone(),
                 None => {
-                    let r = markdown::render(
+                    let r = cache::render_md(
+                        md_cache,
                         &sec.text,
                         Source {
                             file: &s.file,
@@ -770,7 +817,7 @@ fn build_snapshots(
                             base_path,
                         },
                     );
-                    links.extend(r.links);
+                    links.extend(relocate_links(r.links, &s.src, sec.line));
                     let h: Arc<str> = Arc::from(r.html);
                     cache.insert(text.clone(), h.clone());
                     h
@@ -800,25 +847,83 @@ fn build_snapshots(
     (out, links)
 }
 
-/// Stable anchors for section ids: the id's slug, with a hash of the id when two ids share a slug.
-pub fn section_anchors<'a>(ids: impl IntoIterator<Item = &'a str>) -> HashMap<&'a str, String> {
-    let distinct: BTreeSet<&str> = ids.into_iter().collect();
-    let mut by_slug: HashMap<String, Vec<&str>> = HashMap::new();
-    for id in &distinct {
-        by_slug.entry(markdown::slugify(id)).or_default().push(id);
-    }
-    let mut out = HashMap::new();
-    for (slug, ids) in by_slug {
-        for id in &ids {
-            let anchor = if ids.len() == 1 && !slug.is_empty() && !slug.starts_with("tt-") {
-                slug.clone()
-            } else if slug.is_empty() {
-                format!("section-{:08x}", fnv(id) as u32)
-            } else {
-                format!("{slug}-{:06x}", fnv(id) as u32 & 0xff_ffff)
-            };
-            out.insert(*id, anchor);
+/// Markdown embedded in YAML (a snapshot's text, a description) is indented, folded or split by
+/// YAML, so the Markdown's own positions are not the file's: each link is found again in the
+/// file's source, in order, from `from_line` on. A link not found keeps its position.
+fn relocate_links(mut links: Vec<InternalLink>, src: &str, from_line: usize) -> Vec<InternalLink> {
+    let lines: Vec<&str> = src.lines().collect();
+    let mut cursor = (from_line.saturating_sub(1), 0usize);
+    for link in &mut links {
+        let found = lines
+            .iter()
+            .enumerate()
+            .skip(cursor.0)
+            .find_map(|(i, line)| {
+                let from = if i == cursor.0 { cursor.1 } else { 0 };
+                line.get(from..)?
+                    .find(link.target.as_str())
+                    .map(|at| (i, from + at))
+            });
+        if let Some((i, at)) = found {
+            cursor = (i, at + link.target.len());
+            let start = link_start(lines[i], at).unwrap_or(at);
+            link.line = i + 1;
+            link.column = lines[i][..start].chars().count() + 1;
         }
+    }
+    links
+}
+
+/// The `[` opening the inline link whose target starts at byte `at` of `line`, if on the line.
+fn link_start(line: &str, at: usize) -> Option<usize> {
+    let before = &line[..at];
+    let before = before
+        .strip_suffix('<')
+        .unwrap_or(before)
+        .strip_suffix("](")?;
+    let mut depth = 0usize;
+    for (i, c) in before.char_indices().rev() {
+        match c {
+            ']' => depth += 1,
+            '[' if depth == 0 => return Some(i),
+            '[' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Stable anchors for section ids, given in order of first appearance (oldest version first):
+/// the id's slug; when an earlier id already has that slug (or the slug is empty or starts
+/// with the theme's reserved `tt-`), the slug with a hash of the id. An id keeps its anchor
+/// when later versions add ids, so links to sections never break. Anchors are valid HTML ids
+/// and URL segments: ASCII letters, digits and single `-`.
+pub fn section_anchors<'a>(ids: impl IntoIterator<Item = &'a str>) -> HashMap<&'a str, String> {
+    let mut out: HashMap<&'a str, String> = HashMap::new();
+    let mut used: HashSet<String> = HashSet::new();
+    for id in ids {
+        if out.contains_key(id) {
+            continue;
+        }
+        let slug = markdown::slugify(id);
+        let reserved = slug == "tt" || slug.starts_with("tt-");
+        let base = if slug.is_empty() {
+            format!("section-{:08x}", fnv(id) as u32)
+        } else if reserved {
+            format!("section-{slug}")
+        } else if used.contains(&slug) {
+            format!("{slug}-{:06x}", fnv(id) as u32 & 0xff_ffff)
+        } else {
+            slug
+        };
+        let mut anchor = base.clone();
+        let mut n = 2;
+        while used.contains(&anchor) {
+            anchor = format!("{base}-{n}");
+            n += 1;
+        }
+        used.insert(anchor.clone());
+        out.insert(id, anchor);
     }
     out
 }
@@ -852,7 +957,8 @@ fn resolve_change(
             .with_source(src)
     };
     for (field, value) in [("title", &m.title), ("summary", &m.summary)] {
-        if value.trim().is_empty() {
+        // A draft may leave its summary to be written (`termtrail new change` does).
+        if value.trim().is_empty() && !(field == "summary" && m.draft) {
             diags.push(err(
                 format!("`{field}` is empty"),
                 md.key_pos(field),
@@ -900,8 +1006,15 @@ fn resolve_change(
     }
     let Some(doc) = platform.document(&m.document) else {
         let known: Vec<&str> = platform.documents.iter().map(|d| d.id.as_str()).collect();
-        let help = did_you_mean(&m.document, known.iter().copied())
-            .unwrap_or_else(|| format!("{p}'s documents are: {}", known.join(", ")));
+        let help = did_you_mean(&m.document, known.iter().copied()).unwrap_or_else(|| match known
+            .is_empty()
+        {
+            true => format!(
+                "content/platforms/{p}/platform.yaml lists no documents: add `{}` there",
+                m.document
+            ),
+            false => format!("{p}'s documents are: {}", known.join(", ")),
+        });
         diags.push(err(
             format!("platform `{p}` has no document `{}`", m.document),
             md.value_pos("document", &m.document),
@@ -1059,5 +1172,11 @@ mod tests {
         assert!(a["数据"].starts_with("section-"));
         let b = section_anchors(["§ 12(a)", "12-a"]);
         assert_eq!(a["§ 12(a)"], b["§ 12(a)"]);
+        // An id added by a later version does not move an earlier id's anchor.
+        assert_eq!(a["§ 12(a)"], "12-a");
+        assert_eq!(section_anchors(["12-a", "§ 12(a)"])["12-a"], "12-a");
+        let c = section_anchors(["tt-history", "main", "", "数据", "数据"]);
+        assert_eq!(c["tt-history"], "section-tt-history");
+        assert!(c[""].starts_with("section-") && c[""] != c["数据"]);
     }
 }

@@ -7,6 +7,7 @@ use crate::error::Diagnostic;
 use crate::yaml;
 
 /// A parsed Markdown file: typed front matter, the body and where it starts.
+#[derive(Clone)]
 pub struct MarkdownFile<T> {
     pub meta: T,
     pub yaml: String,
@@ -43,7 +44,7 @@ impl<T> MarkdownFile<T> {
 }
 
 /// A date in YAML is a string to us: `2026-01-15` stays text, so we can check it ourselves.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeMeta {
     pub title: String,
@@ -59,14 +60,14 @@ pub struct ChangeMeta {
     pub draft: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TopicMeta {
     pub title: String,
     pub question: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaqMeta {
     pub question: String,
@@ -74,13 +75,13 @@ pub struct FaqMeta {
     pub platform: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageMeta {
     pub title: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformMeta {
     pub name: String,
@@ -90,7 +91,7 @@ pub struct PlatformMeta {
     pub documents: Vec<DocumentMeta>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentMeta {
     pub id: String,

@@ -49,7 +49,7 @@ impl SectionId {
 }
 
 /// A snapshot as parsed, before anchors and HTML are added.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ParsedSnapshot {
     pub title: Option<String>,
     pub source_url: Option<String>,
@@ -131,24 +131,16 @@ fn from_sections(
     file: &str,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<ParsedSection> {
-    let id_lines: Vec<usize> = src
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| {
-            let t = l.trim_start();
-            t.starts_with("- id:") || (t.starts_with("id:") && l.starts_with(' '))
-        })
-        .map(|(i, _)| i + 1)
-        .collect();
+    let id_positions = id_positions(src);
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(list.len());
     for (i, raw) in list.into_iter().enumerate() {
-        let line = id_lines.get(i).copied().unwrap_or(1);
+        let (line, column) = id_positions.get(i).copied().unwrap_or((1, 1));
         let id = raw.id.into_string();
         if id.trim().is_empty() {
             errors.push(
                 Diagnostic::error(file, "a section id is empty")
-                    .at(line, 1)
+                    .at(line, column)
                     .help("give the section a short, stable id such as \"4.6\"")
                     .with_source(src),
             );
@@ -157,7 +149,7 @@ fn from_sections(
         if !seen.insert(id.clone()) {
             errors.push(
                 Diagnostic::error(file, format!("section id `{id}` is used twice"))
-                    .at(line, 1)
+                    .at(line, column)
                     .help("section ids must be unique in a snapshot; give this one another id")
                     .with_source(src),
             );
@@ -166,7 +158,7 @@ fn from_sections(
         if raw.text.trim().is_empty() {
             errors.push(
                 Diagnostic::error(file, format!("section `{id}` has no text"))
-                    .at(line, 1)
+                    .at(line, column)
                     .help("add its `text`, or remove the section")
                     .with_source(src),
             );
@@ -180,6 +172,46 @@ fn from_sections(
             line,
         });
     }
+    out
+}
+
+/// Line and column of each section's `id:` key, in order, read from the block list under
+/// `sections:`. Only lines at the items' own indentation count, so a `- id:` line inside a
+/// section's text is not taken for one.
+fn id_positions(src: &str) -> Vec<(usize, usize)> {
+    let lines: Vec<&str> = src.lines().collect();
+    let Some(start) = lines.iter().position(|l| l.starts_with("sections:")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut item_indent: Option<usize> = None;
+    // The current item's dash, until its `id:` is found.
+    let mut pending: Option<(usize, usize)> = None;
+    for (i, line) in lines.iter().enumerate().skip(start + 1) {
+        let t = line.trim_start();
+        let indent = line.len() - t.len();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if indent == 0 && !t.starts_with('-') {
+            break; // the next top-level key
+        }
+        let items = *item_indent.get_or_insert(indent);
+        if indent == items && (t == "-" || t.starts_with("- ")) {
+            out.extend(pending.take());
+            let after = t.strip_prefix('-').unwrap_or("").trim_start();
+            let at = indent + (t.len() - after.len());
+            if after.starts_with("id:") {
+                out.push((i + 1, at + 1));
+            } else {
+                pending = Some((i + 1, indent + 1));
+            }
+        } else if pending.is_some() && indent == items + 2 && t.starts_with("id:") {
+            pending = None;
+            out.push((i + 1, indent + 1));
+        }
+    }
+    out.extend(pending);
     out
 }
 
@@ -283,7 +315,19 @@ mod tests {
     fn numeric_ids_and_duplicates() {
         let src = "sections:\n  - id: 4.6\n    text: a\n  - id: \"4.6\"\n    text: b\n";
         let e = parse(src, "s.yaml").unwrap_err();
-        assert_eq!(e[0].line, Some(4));
+        assert_eq!((e[0].line, e[0].column), (Some(4), Some(5)));
         assert!(e[0].message.contains("used twice"));
+    }
+}
+
+#[cfg(test)]
+mod id_position_tests {
+    use super::id_positions;
+
+    #[test]
+    fn ids_are_found_at_the_items_indentation_only() {
+        let src = "title: T\nsections:\n  - id: a\n    text: |\n      - id: not-a-section\n  - heading: H\n    id: b\n    text: x\n  -\n    id: c\n    text: y\nsource_url: https://e.org\n";
+        assert_eq!(id_positions(src), [(3, 5), (7, 5), (10, 5)]);
+        assert_eq!(id_positions("sections: [{id: a, text: b}]\n"), []);
     }
 }

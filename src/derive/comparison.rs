@@ -71,17 +71,33 @@ impl Comparisons {
         Comparisons { by_topic }
     }
 
-    /// Up to `limit` excerpts for `topic` from platforms other than `platform`.
+    /// Up to `limit` excerpts for `topic` from platforms other than `platform`, in the list's
+    /// order (most recently captured first, then by platform name). Breadth first: every other
+    /// platform's first clause is taken before any platform's second, so one platform with many
+    /// tagged clauses cannot crowd out the rest.
     pub fn others(&self, topic: &str, platform: &str, limit: usize) -> Vec<&Excerpt> {
-        self.by_topic
-            .get(topic)
-            .map(|l| {
-                l.iter()
-                    .filter(|e| e.platform != platform)
-                    .take(limit)
-                    .collect()
+        let Some(list) = self.by_topic.get(topic) else {
+            return Vec::new();
+        };
+        let candidates: Vec<(usize, &Excerpt)> = list
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.platform != platform)
+            .collect();
+        // Rank of each excerpt within its platform: 0 for its first clause, 1 for the second...
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut ranked: Vec<(usize, usize, &Excerpt)> = candidates
+            .into_iter()
+            .map(|(i, e)| {
+                let n = seen.entry(e.platform.as_str()).or_insert(0);
+                *n += 1;
+                (*n - 1, i, e)
             })
-            .unwrap_or_default()
+            .collect();
+        ranked.sort_by_key(|&(rank, i, _)| (rank, i));
+        ranked.truncate(limit);
+        ranked.sort_by_key(|&(_, i, _)| i);
+        ranked.into_iter().map(|(_, _, e)| e).collect()
     }
 
     /// Every excerpt for `topic`, grouped by platform in name order.
@@ -125,7 +141,43 @@ pub fn shorten(text: &str, max: usize) -> (String, bool) {
 
 #[cfg(test)]
 mod tests {
-    use super::shorten;
+    use super::*;
+
+    fn excerpt(platform: &str, captured: Date, n: usize) -> Excerpt {
+        Excerpt {
+            platform: platform.into(),
+            platform_name: platform.to_uppercase(),
+            document: "terms".into(),
+            document_title: "Terms".into(),
+            section_id: format!("s{n}"),
+            anchor: format!("s{n}"),
+            heading: format!("S{n}"),
+            text: "Text.".into(),
+            shortened: false,
+            captured,
+        }
+    }
+
+    #[test]
+    fn others_take_every_platform_before_a_second_clause() {
+        let (new, old) = (jiff::civil::date(2026, 2, 1), jiff::civil::date(2025, 1, 1));
+        let list = vec![
+            excerpt("a", new, 1),
+            excerpt("a", new, 2),
+            excerpt("a", new, 3),
+            excerpt("b", old, 4),
+            excerpt("c", old, 5),
+            excerpt("d", old, 6),
+        ];
+        let c = Comparisons {
+            by_topic: BTreeMap::from([("t".to_string(), list)]),
+        };
+        let ids = |v: Vec<&Excerpt>| v.iter().map(|e| e.section_id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(c.others("t", "d", 3)), ["s1", "s4", "s5"]);
+        assert_eq!(ids(c.others("t", "d", 4)), ["s1", "s2", "s4", "s5"]);
+        assert_eq!(ids(c.others("t", "a", 6)), ["s4", "s5", "s6"]);
+        assert!(c.others("nothing", "a", 6).is_empty());
+    }
 
     #[test]
     fn shortens_at_sentence_or_word() {

@@ -62,7 +62,8 @@ pub struct SectionDiff {
 pub struct SnapshotDiff {
     pub sections: Vec<SectionDiff>,
     pub stats: DiffStats,
-    /// Only whitespace, Markdown formatting or link targets changed.
+    /// The words are the same: at most whitespace, Markdown formatting or link targets changed
+    /// (true as well for identical texts).
     pub formatting_only: bool,
 }
 
@@ -95,10 +96,12 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> SnapshotDiff {
                 let words = count_words(&s.text);
                 stats.sections_removed += 1;
                 stats.words_removed += words;
+                let mut html = String::with_capacity(s.text.len() + 64);
+                mark(&mut html, "del", &s.text);
                 sections.push(whole(
                     s,
                     SectionChange::Removed,
-                    Arc::from(format!("<del>{}</del>", escape_html(&s.text))),
+                    Arc::from(html),
                     0,
                     words,
                 ));
@@ -111,10 +114,12 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> SnapshotDiff {
                 let words = count_words(&s.text);
                 stats.sections_added += 1;
                 stats.words_added += words;
+                let mut html = String::with_capacity(s.text.len() + 64);
+                mark(&mut html, "ins", &s.text);
                 sections.push(whole(
                     s,
                     SectionChange::Added,
-                    Arc::from(format!("<ins>{}</ins>", escape_html(&s.text))),
+                    Arc::from(html),
                     words,
                     0,
                 ));
@@ -127,7 +132,8 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> SnapshotDiff {
                 let heading_changed = o.heading != s.heading;
                 stats.sections_changed += 1;
                 stats.add_words(words);
-                let formatting_only = !heading_changed && normalize(&o.text) == normalize(&s.text);
+                let formatting_only =
+                    !heading_changed && plain_words(&o.text).eq(plain_words(&s.text));
                 sections.push(SectionDiff {
                     old_heading: if heading_changed {
                         Some(o.label().to_string())
@@ -145,8 +151,9 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> SnapshotDiff {
         }
         push_removed(&removed_after[j + 1], &mut sections, &mut stats);
     }
-    let changed = !stats.is_empty();
-    let formatting_only = changed && normalize_all(old) == normalize_all(new);
+    // Identical texts count too: a capture whose source differed only in formatting that the
+    // snapshot no longer shows is still a formatting-only version, not a change of wording.
+    let formatting_only = same_words(&old.sections, &new.sections);
     SnapshotDiff {
         sections,
         stats,
@@ -267,14 +274,22 @@ fn inline_words(a: &str, b: &str, html: &mut String, counts: &mut WordCounts) {
     flush(&mut run, run_tag, html);
 }
 
-/// `<del>`/`<ins>` around escaped text, trailing line breaks kept outside the mark.
+/// What a screen reader announces at the start of a mark, so a diff reads without colour.
+pub const INS_LABEL: &str = "added: ";
+/// See [`INS_LABEL`].
+pub const DEL_LABEL: &str = "removed: ";
+
+/// `<del>`/`<ins>` around escaped text, trailing line breaks kept outside the mark. Each mark
+/// starts with a visually hidden label ("added: ", "removed: "), outside the text's word count.
 fn mark(html: &mut String, tag: &str, text: &str) {
     let core = text.trim_end_matches('\n');
     let tail = &text[core.len()..];
     if !core.is_empty() {
         html.push('<');
         html.push_str(tag);
-        html.push('>');
+        html.push_str("><span class=\"visually-hidden\">");
+        html.push_str(if tag == "ins" { INS_LABEL } else { DEL_LABEL });
+        html.push_str("</span>");
         html.push_str(&escape_html(core));
         html.push_str("</");
         html.push_str(tag);
@@ -288,60 +303,100 @@ pub fn count_words(s: &str) -> usize {
     s.split_whitespace().count()
 }
 
-/// The words of a text without Markdown formatting, link targets or whitespace differences.
-fn normalize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == ']' && chars.peek() == Some(&'(') {
-            // Skip a link target `](...)`, keeping the link text.
-            let mut depth = 0;
-            for d in chars.by_ref() {
-                match d {
-                    '(' => depth += 1,
-                    ')' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            out.push(' ');
-            continue;
-        }
-        match c {
-            '*' | '_' | '`' | '#' | '>' | '|' | '[' | ']' | '\\' => out.push(' '),
-            c if c.is_whitespace() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out.split_whitespace()
-        .filter(|w| {
-            !w.chars()
-                .all(|c| c == '-' || c == '=' || c == '+' || c == ':')
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+/// The words of a text without Markdown formatting, link targets or whitespace differences:
+/// runs of characters other than whitespace and `` *_`#>|[]\ ``, a link target `](...)` counting
+/// as a separator, leaving out runs made only of `-=+:` (rules, table lines). Slices of `s`,
+/// without allocating, so that comparisons stop at the first difference.
+fn plain_words(s: &str) -> Words<'_> {
+    Words { s, pos: 0 }
 }
 
-fn normalize_all(s: &Snapshot) -> String {
-    s.sections
-        .iter()
-        .map(|x| {
-            format!(
-                "{} {}",
-                x.heading.as_deref().unwrap_or(""),
-                normalize(&x.text)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+struct Words<'a> {
+    s: &'a str,
+    pos: usize,
 }
+
+fn is_separator(c: char) -> bool {
+    matches!(c, '*' | '_' | '`' | '#' | '>' | '|' | '[' | ']' | '\\') || c.is_whitespace()
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            // Skip separators and link targets.
+            let mut chars = self.s[self.pos..].char_indices();
+            let start = loop {
+                let (i, c) = chars.next()?;
+                if c == ']' && self.s[self.pos + i + 1..].starts_with('(') {
+                    let mut depth = 0;
+                    let mut end = self.s.len() - self.pos;
+                    for (j, d) in self.s[self.pos + i + 1..].char_indices() {
+                        match d {
+                            '(' => depth += 1,
+                            ')' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    end = i + 1 + j + 1;
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    let skip_to = self.pos + end;
+                    self.pos = skip_to;
+                    chars = self.s[self.pos..].char_indices();
+                    continue;
+                }
+                if !is_separator(c) {
+                    break self.pos + i;
+                }
+            };
+            let len = self.s[start..]
+                .find(is_separator)
+                .unwrap_or(self.s.len() - start);
+            self.pos = start + len;
+            let word = &self.s[start..start + len];
+            if !word.chars().all(|c| matches!(c, '-' | '=' | '+' | ':')) {
+                return Some(word);
+            }
+        }
+    }
+}
+
+/// Whether two versions have the same words once formatting is ignored: their headings and
+/// texts' `plain_words`, as one sequence. Sections the same at both ends give the same words on both
+/// sides, so only the sections between them are compared, and only up to the first difference.
+fn same_words(old: &[Section], new: &[Section]) -> bool {
+    let same = |a: &Section, b: &Section| a.heading == b.heading && a.text == b.text;
+    let prefix = old
+        .iter()
+        .zip(new)
+        .take_while(|(a, b)| same(a, b))
+        .count();
+    let (old, new) = (&old[prefix..], &new[prefix..]);
+    let suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take_while(|(a, b)| same(a, b))
+        .count();
+    all_words(&old[..old.len() - suffix]).eq(all_words(&new[..new.len() - suffix]))
+}
+
+/// The headings' and texts' words of sections, in order.
+fn all_words(sections: &[Section]) -> impl Iterator<Item = &str> {
+    sections.iter().flat_map(|x| {
+        x.heading
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .chain(plain_words(&x.text))
+    })
+}
+
 
 #[cfg(test)]
 mod tests {
@@ -401,12 +456,16 @@ mod tests {
             }
         );
         assert!(
-            d.sections[0].html.contains("<del>two</del>"),
+            d.sections[0]
+                .html
+                .contains("<del><span class=\"visually-hidden\">removed: </span>two</del>"),
             "{}",
             d.sections[0].html
         );
         assert!(
-            d.sections[0].html.contains("<ins>2</ins>"),
+            d.sections[0]
+                .html
+                .contains("<ins><span class=\"visually-hidden\">added: </span>2</ins>"),
             "{}",
             d.sections[0].html
         );
@@ -432,6 +491,101 @@ mod tests {
     fn escapes_text() {
         let (html, _, _) = diff_texts("a <b>", "a <script>");
         assert!(!html.contains("<script"), "{html}");
-        assert!(html.contains("<ins>script</ins>"), "{html}");
+        assert!(
+            html.contains("<ins><span class=\"visually-hidden\">added: </span>script</ins>"),
+            "{html}"
+        );
     }
+
+    #[test]
+    fn identical_versions_are_formatting_only_without_stats() {
+        let a = snap(&[("a", "Same words.\n"), ("b", "More.")]);
+        let d = diff_snapshots(&a, &a.clone());
+        assert!(d.stats.is_empty());
+        assert!(d.formatting_only);
+        assert!(d
+            .sections
+            .iter()
+            .all(|s| s.change == SectionChange::Unchanged));
+    }
+
+    #[test]
+    fn whole_sections_are_labelled_for_screen_readers() {
+        let old = snap(&[("a", "Old clause.\n")]);
+        let new = snap(&[("b", "New clause.\n")]);
+        let d = diff_snapshots(&old, &new);
+        assert_eq!(
+            &*d.sections[0].html,
+            "<del><span class=\"visually-hidden\">removed: </span>Old clause.</del>\n"
+        );
+        assert_eq!(
+            &*d.sections[1].html,
+            "<ins><span class=\"visually-hidden\">added: </span>New clause.</ins>\n"
+        );
+        assert!(!d.formatting_only);
+    }
+    /// The definition `plain_words` implements, the straightforward way.
+    fn reference_words(s: &str) -> Vec<String> {
+        let mut out = String::new();
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == ']' && chars.peek() == Some(&'(') {
+                let mut depth = 0;
+                for d in chars.by_ref() {
+                    match d {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                out.push(' ');
+                continue;
+            }
+            match c {
+                '*' | '_' | '`' | '#' | '>' | '|' | '[' | ']' | '\\' => out.push(' '),
+                c if c.is_whitespace() => out.push(' '),
+                c => out.push(c),
+            }
+        }
+        out.split_whitespace()
+            .filter(|w| !w.chars().all(|c| c == '-' || c == '=' || c == '+' || c == ':'))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn words_match_their_definition() {
+        for s in [
+            "",
+            "plain words here",
+            "  **bold** _it_ `code` # h > q | t [l](https://x.example/(a)b) end",
+            "a](unclosed (target",
+            "x](y) z ](()) w] (v) ---  === +:+ :-: a-b",
+            "Réservé — «données» 数据\u{3000}全角 [lien](/fr/)\\échappé",
+            "| a | b |\n|---|:-:|\n| 1 | 2 |",
+            "]( ](",
+        ] {
+            let got: Vec<&str> = plain_words(s).collect();
+            assert_eq!(got, reference_words(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn unchanged_ends_do_not_change_the_verdict() {
+        // Words moved across a boundary between heading-less sections are still the same words.
+        let mut old = snap(&[("a", "same"), ("b", "one two"), ("c", "three"), ("d", "tail")]);
+        let mut new = snap(&[("a", "same"), ("b", "one"), ("c", "two three"), ("d", "tail")]);
+        for s in old.sections.iter_mut().chain(new.sections.iter_mut()) {
+            s.heading = None;
+        }
+        assert!(diff_snapshots(&old, &new).formatting_only);
+        let changed = snap(&[("a", "same"), ("b", "one"), ("c", "two four"), ("d", "tail")]);
+        assert!(!diff_snapshots(&old, &changed).formatting_only);
+    }
+
 }

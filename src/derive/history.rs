@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use crate::derive::diff::{self, SnapshotDiff};
+use crate::derive::diff::{self, SectionChange, SnapshotDiff};
 use crate::model::{Document, Platform};
 
 /// How a section's text stands in one version, relative to the version before.
@@ -25,6 +25,8 @@ pub struct SectionVersion {
     pub date: Date,
     pub event: SectionEvent,
     pub heading: Option<String>,
+    /// The heading in the version before, when this version changed it.
+    pub old_heading: Option<String>,
     /// The section's rendered text in that version (empty when removed).
     pub html: Arc<str>,
     /// Word diff from the previous text, for `Changed`.
@@ -45,11 +47,22 @@ pub struct SectionHistory {
     pub versions: Vec<SectionVersion>,
 }
 
-/// Every section that ever existed in a document, in order of first appearance.
+/// Every section that ever existed in a document, in order of first appearance. A version
+/// counts as a change of the section when its text or its heading changed.
 pub fn section_histories(doc: &Document) -> Vec<SectionHistory> {
+    section_histories_with(doc, &[])
+}
+
+/// [`section_histories`], taking the word diffs of changed sections from `diffs[i]`, the diff
+/// that leads to snapshot `i` (`Derived::versions`), instead of diffing the texts again.
+pub fn section_histories_with(
+    doc: &Document,
+    diffs: &[Option<SnapshotDiff>],
+) -> Vec<SectionHistory> {
     let mut order: Vec<String> = Vec::new();
     let mut by_id: BTreeMap<String, SectionHistory> = BTreeMap::new();
     let mut last_text: BTreeMap<String, Option<Arc<str>>> = BTreeMap::new();
+    let mut last_heading: BTreeMap<String, Option<String>> = BTreeMap::new();
     for (i, snap) in doc.snapshots.iter().enumerate() {
         for s in &snap.sections {
             let h = by_id.entry(s.id.clone()).or_insert_with(|| {
@@ -64,16 +77,30 @@ pub fn section_histories(doc: &Document) -> Vec<SectionHistory> {
             });
             h.heading = s.heading.clone();
             let prev = last_text.get(&s.id).cloned().flatten();
+            let prev_heading = last_heading.insert(s.id.clone(), s.heading.clone()).flatten();
+            let renamed = prev.is_some() && prev_heading != s.heading;
             let event = match &prev {
                 None => Some(SectionEvent::Added),
-                Some(p) if **p != *s.text => Some(SectionEvent::Changed),
+                Some(p) if **p != *s.text || renamed => Some(SectionEvent::Changed),
                 Some(_) => None,
             };
             if let Some(event) = event {
                 let (diff_html, added, removed) = match (&prev, event) {
                     (Some(p), SectionEvent::Changed) => {
-                        let (html, a, r) = diff::diff_texts(p, &s.text);
-                        (Some(html), a, r)
+                        // The section was in the version before (else `prev` would be `None`),
+                        // so that version's diff compared the same two texts.
+                        let known = diffs.get(i).and_then(Option::as_ref).and_then(|d| {
+                            d.sections
+                                .iter()
+                                .find(|x| x.id == s.id && x.change == SectionChange::Changed)
+                        });
+                        match known {
+                            Some(x) => (Some(x.html.to_string()), x.words_added, x.words_removed),
+                            None => {
+                                let (html, a, r) = diff::diff_texts(p, &s.text);
+                                (Some(html), a, r)
+                            }
+                        }
                     }
                     _ => (None, diff::count_words(&s.text), 0),
                 };
@@ -82,6 +109,11 @@ pub fn section_histories(doc: &Document) -> Vec<SectionHistory> {
                     date: snap.date,
                     event,
                     heading: s.heading.clone(),
+                    old_heading: if renamed {
+                        Some(prev_heading.unwrap_or_else(|| s.id.clone()))
+                    } else {
+                        None
+                    },
                     html: s.html.clone(),
                     diff_html,
                     words_added: added,
@@ -100,6 +132,7 @@ pub fn section_histories(doc: &Document) -> Vec<SectionHistory> {
                         date: snap.date,
                         event: SectionEvent::Removed,
                         heading: h.heading.clone(),
+                        old_heading: None,
                         html: Arc::from(""),
                         diff_html: None,
                         words_added: 0,

@@ -3,10 +3,11 @@
 pub mod comparison;
 pub mod diff;
 pub mod history;
+pub mod lint;
 
 use rayon::prelude::*;
 
-use crate::model::{ChangeRecord, Site};
+use crate::model::{ChangeRecord, Site, Snapshot};
 pub use comparison::{Comparisons, Excerpt};
 pub use diff::{DiffStats, SectionChange, SectionDiff, SnapshotDiff};
 
@@ -19,9 +20,18 @@ pub struct Derived {
     pub comparisons: Comparisons,
 }
 
+/// Makes the diff between an older and a newer snapshot.
+pub type SnapshotDiffer<'a> = dyn Fn(&Snapshot, &Snapshot) -> SnapshotDiff + Sync + 'a;
+
 impl Derived {
     /// Computes every diff in parallel; a record whose `from`/`to` are neighbours reuses its version diff.
     pub fn compute(site: &Site) -> Derived {
+        Derived::compute_with(site, &diff::diff_snapshots)
+    }
+
+    /// `compute`, with every diff between two snapshots made by `diff` (`serve` passes one
+    /// that remembers diffs between rebuilds); `diff` must give what `diff::diff_snapshots` gives.
+    pub fn compute_with(site: &Site, diff: &SnapshotDiffer<'_>) -> Derived {
         let versions: Vec<Vec<Vec<Option<SnapshotDiff>>>> = site
             .platforms
             .par_iter()
@@ -31,11 +41,7 @@ impl Derived {
                     .map(|d| {
                         (0..d.snapshots.len())
                             .into_par_iter()
-                            .map(|i| {
-                                (i > 0).then(|| {
-                                    diff::diff_snapshots(&d.snapshots[i - 1], &d.snapshots[i])
-                                })
-                            })
+                            .map(|i| (i > 0).then(|| diff(&d.snapshots[i - 1], &d.snapshots[i])))
                             .collect()
                     })
                     .collect()
@@ -48,7 +54,7 @@ impl Derived {
             .map(|(pi, p)| {
                 p.changes
                     .par_iter()
-                    .map(|c| change_diff(site, &versions, pi, c))
+                    .map(|c| change_diff(site, &versions, pi, c, diff))
                     .collect()
             })
             .collect();
@@ -65,6 +71,7 @@ fn change_diff(
     versions: &[Vec<Vec<Option<SnapshotDiff>>>],
     pi: usize,
     c: &ChangeRecord,
+    diff: &SnapshotDiffer<'_>,
 ) -> Option<SnapshotDiff> {
     let p = &site.platforms[pi];
     let di = p.documents.iter().position(|d| d.id == c.document)?;
@@ -75,5 +82,5 @@ fn change_diff(
     if ti == fi + 1 {
         return versions[pi][di][ti].clone();
     }
-    Some(diff::diff_snapshots(&doc.snapshots[fi], &doc.snapshots[ti]))
+    Some(diff(&doc.snapshots[fi], &doc.snapshots[ti]))
 }

@@ -1,11 +1,12 @@
 //! Feeds of change records: RSS 2.0, Atom 1.0 and JSON Feed 1.1 at every scope.
 
 use jiff::civil::Date;
+use rayon::prelude::*;
 use serde_json::json;
 
-use crate::markdown::escape_html;
 use crate::model::Site;
 use crate::render::paths;
+use crate::render::rewrite::absolute_urls;
 use crate::render::views::ChangeView;
 use crate::render::Rendered;
 
@@ -37,27 +38,28 @@ pub fn write_all(
         },
         items: newest.iter().copied().take(limit).collect(),
     }];
+    // Each platform's records, newest first, sorted out in one pass (not one per platform).
+    let mut by_platform: Vec<Vec<(usize, usize)>> = vec![Vec::new(); site.platforms.len()];
+    for &(p, c) in newest {
+        by_platform[p].push((p, c));
+    }
     for (pi, p) in site.platforms.iter().enumerate() {
+        let own = &by_platform[pi];
         scopes.push(Scope {
             path: paths::platform(&p.slug),
             title: format!("{}: {}", cfg.title, p.name),
             description: format!("Changes to {}'s documents", p.name),
-            items: newest
-                .iter()
-                .copied()
-                .filter(|&(x, _)| x == pi)
-                .take(limit)
-                .collect(),
+            items: own.iter().copied().take(limit).collect(),
         });
         for d in &p.documents {
             scopes.push(Scope {
                 path: paths::document(&p.slug, &d.id),
                 title: format!("{}: {} {}", cfg.title, p.name, d.title),
                 description: format!("Changes to {}'s {}", p.name, d.title),
-                items: newest
+                items: own
                     .iter()
                     .copied()
-                    .filter(|&(x, c)| x == pi && p.changes[c].document == d.id)
+                    .filter(|&(_, c)| p.changes[c].document == d.id)
                     .take(limit)
                     .collect(),
             });
@@ -76,32 +78,32 @@ pub fn write_all(
                 .collect(),
         });
     }
-    for scope in &scopes {
-        let items: Vec<Item> = scope
-            .items
-            .iter()
-            .map(|&(p, c)| {
-                let record = &site.platforms[p].changes[c];
-                Item {
-                    view: &views[p][c],
-                    date: record.date,
-                    content: absolute_html(&record.body_html, &cfg.origin, &views[p][c].permalink),
-                }
-            })
-            .collect();
-        let base = scope.path.trim_start_matches('/');
-        out.insert(
-            format!("{base}rss.xml"),
-            rss(site, scope, &items).into_bytes(),
-        );
-        out.insert(
-            format!("{base}atom.xml"),
-            atom(site, scope, &items).into_bytes(),
-        );
-        out.insert(
-            format!("{base}feed.json"),
-            json_feed(site, scope, &items).into_bytes(),
-        );
+    // Scopes are independent: rendered in parallel, inserted in order.
+    let rendered: Vec<[(String, String); 3]> = scopes
+        .par_iter()
+        .map(|scope| {
+            let items: Vec<Item> = scope
+                .items
+                .iter()
+                .map(|&(p, c)| {
+                    let record = &site.platforms[p].changes[c];
+                    Item {
+                        view: &views[p][c],
+                        date: record.date,
+                        content: absolute_urls(&record.body_html, &cfg.origin, &views[p][c].permalink),
+                    }
+                })
+                .collect();
+            let base = scope.path.trim_start_matches('/');
+            [
+                (format!("{base}rss.xml"), rss(site, scope, &items)),
+                (format!("{base}atom.xml"), atom(site, scope, &items)),
+                (format!("{base}feed.json"), json_feed(site, scope, &items)),
+            ]
+        })
+        .collect();
+    for (path, text) in rendered.into_iter().flatten() {
+        out.insert(path, text.into_bytes());
     }
 }
 
@@ -127,41 +129,12 @@ fn rfc3339(d: Date) -> String {
     format!("{d}T00:00:00Z")
 }
 
-/// Makes root-relative and fragment-only URLs in HTML absolute, as feed readers need.
-pub fn absolute_html(html: &str, origin: &str, permalink: &str) -> String {
-    let mut s = String::with_capacity(html.len() + 64);
-    let mut rest = html;
-    while let Some(i) = rest.find(['h', 's']) {
-        let (before, after) = rest.split_at(i);
-        s.push_str(before);
-        let attr = if after.starts_with("href=\"") {
-            6
-        } else if after.starts_with("src=\"") {
-            5
-        } else {
-            s.push_str(&after[..1]);
-            rest = &after[1..];
-            continue;
-        };
-        s.push_str(&after[..attr]);
-        let value = &after[attr..];
-        if value.starts_with('/') && !value.starts_with("//") {
-            s.push_str(origin);
-        } else if value.starts_with('#') {
-            s.push_str(permalink);
-        }
-        rest = value;
-    }
-    s.push_str(rest);
-    s
-}
-
 fn rss(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
     let cfg = &site.config;
     let link = cfg.permalink(&scope.path);
     let self_url = cfg.permalink(&format!("{}rss.xml", scope.path));
     let mut x = String::with_capacity(4096);
-    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n");
+    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n");
     x.push_str(&format!("<title>{}</title>\n<link>{}</link>\n<description>{}</description>\n<language>{}</language>\n", esc(&scope.title), esc(&link), esc(&scope.description), esc(&cfg.language)));
     x.push_str(&format!(
         "<atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>\n",
@@ -173,23 +146,26 @@ fn rss(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
         x.push_str("<item>\n");
         x.push_str(&format!("<title>{}</title>\n<link>{}</link>\n<guid isPermaLink=\"true\">{}</guid>\n<pubDate>{}</pubDate>\n", esc(&v.full_title), esc(&v.permalink), esc(&v.permalink), rfc822(i.date)));
         x.push_str(&format!("<dc:creator>{}</dc:creator>\n", esc(&cfg.author)));
-        let body = format!(
-            "<p><strong>{}</strong></p>{}",
-            escape_html(&v.summary),
-            i.content
-        );
-        x.push_str(&format!("<description>{}</description>\n", esc(&body)));
+        x.push_str(&format!(
+            "<description>{}</description>\n<content:encoded>{}</content:encoded>\n",
+            esc(&v.summary),
+            esc(&i.content)
+        ));
+        let topics = esc(&cfg.permalink(&paths::topics()));
         for t in &v.topics {
-            x.push_str(&format!("<category>{}</category>\n", esc(&t.title)));
+            x.push_str(&format!(
+                "<category domain=\"{topics}\">{}</category>\n",
+                esc(&t.title)
+            ));
         }
         x.push_str(&format!(
             "<category domain=\"{}\">{}</category>\n",
-            esc(&cfg.permalink(&paths::platform(&v.platform.slug))),
+            esc(&cfg.permalink(&paths::platforms())),
             esc(&v.platform.title)
         ));
         x.push_str(&format!(
             "<category domain=\"{}\">{}</category>\n",
-            esc(&cfg.permalink(&paths::document(&v.platform.slug, &v.document.slug))),
+            esc(&cfg.permalink(&paths::platform(&v.platform.slug))),
             esc(&v.document.title)
         ));
         x.push_str("</item>\n");
@@ -224,21 +200,25 @@ fn atom(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
             esc(&v.summary),
             esc(&i.content)
         ));
+        // Topics, the platform and the document, each in its own scheme: the page listing them.
+        let topics = esc(&cfg.permalink(&paths::topics()));
         for t in &v.topics {
             x.push_str(&format!(
-                "<category term=\"{}\" label=\"{}\"/>\n",
+                "<category term=\"{}\" scheme=\"{topics}\" label=\"{}\"/>\n",
                 esc(&t.slug),
                 esc(&t.title)
             ));
         }
         x.push_str(&format!(
-            "<category term=\"platform:{}\" label=\"{}\"/>\n",
+            "<category term=\"{}\" scheme=\"{}\" label=\"{}\"/>\n",
             esc(&v.platform.slug),
+            esc(&cfg.permalink(&paths::platforms())),
             esc(&v.platform.title)
         ));
         x.push_str(&format!(
-            "<category term=\"document:{}\" label=\"{}\"/>\n",
+            "<category term=\"{}\" scheme=\"{}\" label=\"{}\"/>\n",
             esc(&v.document.slug),
+            esc(&cfg.permalink(&paths::platform(&v.platform.slug))),
             esc(&v.document.title)
         ));
         x.push_str("</entry>\n");
@@ -258,7 +238,8 @@ fn json_feed(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
             json!({
                 "id": v.permalink, "url": v.permalink, "title": v.full_title, "summary": v.summary,
                 "content_html": i.content, "date_published": rfc3339(i.date), "tags": tags,
-                "_termtrail": {"platform": v.platform.slug, "document": v.document.slug, "impact": v.impact, "topics": v.topics.iter().map(|t| &t.slug).collect::<Vec<_>>()}
+                "_termtrail": {"platform": v.platform.slug, "platform_name": v.platform.title, "document": v.document.slug, "document_title": v.document.title,
+                               "impact": v.impact, "topics": v.topics.iter().map(|t| &t.slug).collect::<Vec<_>>()}
             })
         })
         .collect();
@@ -298,16 +279,6 @@ fn esc(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn makes_urls_absolute() {
-        let h = absolute_html("<a href=\"/atlas/faq/\">x</a> <a href=\"#fn1\">1</a> <img src=\"/a.png\"> <a href=\"https://e.org/\">e</a> <a href=\"//cdn\">c</a>", "https://ex.org", "https://ex.org/atlas/p/");
-        assert!(h.contains("href=\"https://ex.org/atlas/faq/\""), "{h}");
-        assert!(h.contains("href=\"https://ex.org/atlas/p/#fn1\""), "{h}");
-        assert!(h.contains("src=\"https://ex.org/a.png\""), "{h}");
-        assert!(h.contains("href=\"https://e.org/\""));
-        assert!(h.contains("href=\"//cdn\""));
-    }
 
     #[test]
     fn rfc_dates() {

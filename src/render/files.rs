@@ -16,24 +16,30 @@ fn pretty(v: &serde_json::Value) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// `api/changes.json` and `api/platforms.json` (the README documents their fields).
+/// `api/changes.json` and `api/platforms.json` (docs/api.md documents every field).
 pub fn write_api(site: &Site, derived: &Derived, views: &[Vec<ChangeView>], out: &mut Rendered) {
     let cfg = &site.config;
-    let mut changes = Vec::new();
+    let mut keyed = Vec::new();
     for (pi, p) in site.platforms.iter().enumerate() {
         for (ci, c) in p.changes.iter().enumerate() {
             let v = &views[pi][ci];
-            changes.push(json!({
+            let version_url = |d: Option<jiff::civil::Date>| {
+                d.map(|d| cfg.permalink(&paths::version(&p.slug, &c.document, d)))
+            };
+            let value = json!({
                 "id": v.permalink, "url": v.permalink, "date": c.date.to_string(), "title": c.title, "summary": c.summary,
-                "platform": p.slug, "platform_name": p.name, "document": c.document, "document_title": v.document.title,
+                "platform": p.slug, "platform_name": p.name, "platform_url": cfg.permalink(&paths::platform(&p.slug)),
+                "document": c.document, "document_title": v.document.title, "document_url": cfg.permalink(&paths::document(&p.slug, &c.document)),
                 "topics": c.topics, "impact": c.impact.as_str(), "from": v.from, "to": v.to,
+                "from_url": version_url(c.from), "to_url": version_url(c.to),
                 "stats": derived.changes[pi][ci].as_ref().map(|d| d.stats), "formatting_only": v.formatting_only,
-            }));
+            });
+            keyed.push(((c.date, &c.key, &p.slug), value));
         }
     }
-    changes.sort_by(|a, b| {
-        (b["date"].as_str(), b["url"].as_str()).cmp(&(a["date"].as_str(), a["url"].as_str()))
-    });
+    // The feeds' order: newest first, by date, then slug, then platform.
+    keyed.sort_by(|a, b| b.0.cmp(&a.0));
+    let changes: Vec<serde_json::Value> = keyed.into_iter().map(|(_, v)| v).collect();
     out.insert(
         "api/changes.json".into(),
         pretty(&json!({"version": 1, "site": cfg.base_url, "changes": changes})),
@@ -88,26 +94,47 @@ pub fn write_sitemap(site: &Site, out: &mut Rendered) {
     out.insert("sitemap.xml".into(), x.into_bytes());
 }
 
-/// `search-index.json`: platforms, topics, change records and every current section, for the
-/// search page's script. Short fields keep it small.
+/// `search-index.json`: platforms, topics, FAQ entries, change records and every section of
+/// every current document, for the search page's script (`assets/search.js`). One object an
+/// entry, with short keys to keep it small: `k` kind (`platform`, `topic`, `faq`, `change`,
+/// `section`), `t` title, `u` URL (a section's is its anchor on the document page), `c` context
+/// (platform and document), `x` text to search and quote (a section's plain text, at most
+/// `SEARCH_TEXT` characters), `d` date.
 pub fn write_search_index(site: &Site, out: &mut Rendered) {
+    const SEARCH_TEXT: usize = 2400;
     let cfg = &site.config;
     let mut entries = Vec::new();
     for p in &site.platforms {
-        entries.push(json!({"k": "platform", "t": p.name, "u": cfg.url(&paths::platform(&p.slug)), "x": p.category}));
+        let documents: Vec<&str> = p.documents.iter().map(|d| d.title.as_str()).collect();
+        let about = match &p.category {
+            Some(c) => format!("{c} · {}", documents.join(" · ")),
+            None => documents.join(" · "),
+        };
+        entries.push(json!({"k": "platform", "t": p.name, "u": cfg.url(&paths::platform(&p.slug)), "x": about}));
         for d in &p.documents {
             let Some(cur) = d.current() else { continue };
             for s in &cur.sections {
-                let (text, _) = shorten(&plain_text(&s.text), 600);
-                entries.push(json!({"k": "section", "t": format!("{} {}: {}", p.name, d.title, s.label()), "u": cfg.url(&format!("{}#{}", paths::document(&p.slug, &d.id), s.anchor)), "x": text}));
+                let (text, _) = shorten(&plain_text(&s.text), SEARCH_TEXT);
+                entries.push(json!({"k": "section", "t": s.label(), "c": format!("{} · {}", p.name, d.title),
+                                    "u": cfg.url(&format!("{}#{}", paths::document(&p.slug, &d.id), s.anchor)), "x": text}));
             }
         }
         for c in &p.changes {
-            entries.push(json!({"k": "change", "t": format!("{}: {}", p.name, c.title), "u": cfg.url(&paths::change(&p.slug, &c.key)), "x": c.summary, "d": c.date.to_string()}));
+            let document = p
+                .documents
+                .iter()
+                .find(|d| d.id == c.document)
+                .map_or(c.document.as_str(), |d| d.title.as_str());
+            entries.push(json!({"k": "change", "t": c.title, "c": format!("{} · {document}", p.name),
+                                "u": cfg.url(&paths::change(&p.slug, &c.key)), "x": c.summary, "d": c.date.to_string()}));
         }
     }
     for t in &site.topics {
         entries.push(json!({"k": "topic", "t": t.title, "u": cfg.url(&paths::topic(&t.slug)), "x": t.question}));
+    }
+    for f in &site.faq {
+        let (text, _) = shorten(&f.answer_text, SEARCH_TEXT);
+        entries.push(json!({"k": "faq", "t": f.question, "u": cfg.url(&format!("/faq/#{}", f.slug)), "x": text}));
     }
     out.insert(
         "search-index.json".into(),

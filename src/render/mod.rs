@@ -2,7 +2,9 @@
 
 pub mod feeds;
 mod files;
+mod nest;
 pub mod paths;
+pub mod rewrite;
 pub mod templates;
 mod views;
 
@@ -16,7 +18,7 @@ use tera::{Context, Tera};
 use crate::derive::history::{self, SectionHistory, TimelineEntry};
 use crate::derive::Derived;
 use crate::error::{did_you_mean, Diagnostic, Diagnostics};
-use crate::model::{InternalLink, Site};
+use crate::model::{Document, InternalLink, Site};
 use views::*;
 
 /// The rendered site: output path → bytes. Sorted, so writing and hashing are deterministic.
@@ -37,13 +39,20 @@ struct Shared<'a> {
     changes: Vec<Vec<ChangeView>>,
     /// `sections[p][d]`: every section of the document through time.
     sections: Vec<Vec<Vec<SectionHistory>>>,
+    /// `targets[p][d][s]`: where in-document links of version `s` lead.
+    targets: Vec<Vec<Vec<rewrite::Targets>>>,
     /// All change records, newest first: (platform index, change index).
     newest: Vec<(usize, usize)>,
     site_feeds: FeedLinks,
+    /// `platform_cards(site)`.
+    platform_cards: Vec<serde_json::Value>,
+    cache: Option<&'a dyn RenderCache>,
 }
 
-#[derive(Clone, Copy)]
-enum Job {
+/// One page to render; indices into the model (platform, document, snapshot or section
+/// history, change record, topic, page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Job {
     Home,
     Platforms,
     Platform(usize),
@@ -60,6 +69,34 @@ enum Job {
     NotFound,
 }
 
+/// Lets `serve` carry work over from one render to the next. Whatever it does, the output must
+/// be what rendering without it gives; `build` renders without one.
+pub trait RenderCache: Sync {
+    /// The output path of `job`'s page when the page rendered last time is still right (its
+    /// bytes are then left out of this render's output), or `None` to render it.
+    fn reuse(&self, job: Job) -> Option<String>;
+    /// `job` was rendered to the output path `file` (called for every page not reused).
+    fn rendered(&self, job: Job, file: &str);
+    /// The page at site path `path` is rendered with `template`.
+    fn template(&self, _path: &str, _template: &str) {}
+    /// `history::section_histories(doc)` of document `di` of platform `pi`.
+    fn section_histories(&self, _pi: usize, _di: usize, doc: &Document) -> Vec<SectionHistory> {
+        history::section_histories(doc)
+    }
+    /// The link targets of each version of document `di` of platform `pi`.
+    fn targets(&self, _pi: usize, _di: usize, doc: &Document) -> Vec<rewrite::Targets> {
+        document_targets(doc)
+    }
+}
+
+/// The link targets of each version of a document (what [`RenderCache::targets`] gives).
+pub fn document_targets(d: &Document) -> Vec<rewrite::Targets> {
+    d.snapshots
+        .iter()
+        .map(|s| rewrite::targets(s.sections.iter().map(|x| (x.anchor.as_str(), x.heading.as_deref(), &*x.html))))
+        .collect()
+}
+
 /// Renders the whole site; internal links found while loading are checked against the result.
 pub fn render(
     site: &Site,
@@ -68,6 +105,19 @@ pub fn render(
     links: &[InternalLink],
     extra_paths: &BTreeSet<String>,
 ) -> Result<Rendered, Diagnostics> {
+    render_cached(site, derived, tera, links, extra_paths, None).map(|(out, _)| out)
+}
+
+/// `render` with a cache: also returns the output paths of the pages the cache reused, which
+/// are not in the returned map (the cache's owner has their bytes from before).
+pub fn render_cached(
+    site: &Site,
+    derived: &Derived,
+    tera: &Tera,
+    links: &[InternalLink],
+    extra_paths: &BTreeSet<String>,
+    cache: Option<&dyn RenderCache>,
+) -> Result<(Rendered, BTreeSet<String>), Diagnostics> {
     let cfg = &site.config;
     let changes: Vec<Vec<ChangeView>> = site
         .platforms
@@ -81,13 +131,33 @@ pub fn render(
                 .collect()
         })
         .collect();
+    let targets = site
+        .platforms
+        .par_iter()
+        .enumerate()
+        .map(|(pi, p)| {
+            p.documents
+                .par_iter()
+                .enumerate()
+                .map(|(di, d)| match cache {
+                    Some(c) => c.targets(pi, di, d),
+                    None => document_targets(d),
+                })
+                .collect()
+        })
+        .collect();
     let sections = site
         .platforms
         .par_iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(pi, p)| {
             p.documents
                 .par_iter()
-                .map(history::section_histories)
+                .enumerate()
+                .map(|(di, d)| match cache {
+                    Some(c) => c.section_histories(pi, di, d),
+                    None => history::section_histories_with(d, &derived.versions[pi][di]),
+                })
                 .collect()
         })
         .collect();
@@ -111,18 +181,41 @@ pub fn render(
         site_view: SiteView::new(site),
         changes,
         sections,
+        targets,
         newest,
         site_feeds: FeedLinks::new(cfg, "/", format!("{}: all changes", cfg.title)),
+        platform_cards: platform_cards(site),
+        cache,
     };
     let jobs = jobs(&shared);
-    let pages: Vec<Result<(String, Vec<u8>), Diagnostic>> =
-        jobs.par_iter().map(|job| shared.render_job(*job)).collect();
+    let pages: Vec<Result<(String, Option<Vec<u8>>), Diagnostic>> = jobs
+        .par_iter()
+        .map(|&job| match cache {
+            None => shared
+                .render_job(job)
+                .map(|(p, b)| (paths::file_for(&p), Some(b))),
+            Some(c) => match c.reuse(job) {
+                Some(file) => Ok((file, None)),
+                None => shared.render_job(job).map(|(p, b)| {
+                    let file = paths::file_for(&p);
+                    c.rendered(job, &file);
+                    (file, Some(b))
+                }),
+            },
+        })
+        .collect();
     let mut out = Rendered::new();
+    let mut reused = BTreeSet::new();
     let mut diags = Vec::new();
     for r in pages {
         match r {
-            Ok((path, bytes)) => {
-                out.insert(paths::file_for(&path), bytes);
+            Ok((file, Some(bytes))) => {
+                out.insert(file, bytes);
+            }
+            Ok((file, None)) => {
+                // A stand-in for the link check, taken out again below.
+                out.insert(file.clone(), Vec::new());
+                reused.insert(file);
             }
             Err(d) => diags.push(d),
         }
@@ -130,10 +223,32 @@ pub fn render(
     if !diags.is_empty() {
         return Err(Diagnostics(diags).sorted());
     }
-    feeds::write_all(site, &shared.newest, &shared.changes, &mut out);
-    files::write_api(site, derived, &shared.changes, &mut out);
+    // The data files do not depend on each other: made side by side.
+    let (mut feed_files, (mut api, mut search)) = rayon::join(
+        || {
+            let mut f = Rendered::new();
+            feeds::write_all(site, &shared.newest, &shared.changes, &mut f);
+            f
+        },
+        || {
+            rayon::join(
+                || {
+                    let mut f = Rendered::new();
+                    files::write_api(site, derived, &shared.changes, &mut f);
+                    f
+                },
+                || {
+                    let mut f = Rendered::new();
+                    files::write_search_index(site, &mut f);
+                    f
+                },
+            )
+        },
+    );
+    out.append(&mut feed_files);
+    out.append(&mut api);
     files::write_sitemap(site, &mut out);
-    files::write_search_index(site, &mut out);
+    out.append(&mut search);
     out.insert(
         "robots.txt".into(),
         format!(
@@ -143,7 +258,10 @@ pub fn render(
         .into_bytes(),
     );
     check_links(links, &out, extra_paths)?;
-    Ok(out)
+    for file in &reused {
+        out.remove(file);
+    }
+    Ok((out, reused))
 }
 
 fn jobs(s: &Shared<'_>) -> Vec<Job> {
@@ -208,6 +326,9 @@ impl<'a> Shared<'a> {
         path: String,
         ctx: Context,
     ) -> Result<(String, Vec<u8>), Diagnostic> {
+        if let Some(c) = self.cache {
+            c.template(&path, template);
+        }
         match self.tera.render(template, &ctx) {
             Ok(html) => Ok((path, html.into_bytes())),
             Err(e) => Err(Diagnostic::error(
@@ -249,7 +370,7 @@ impl<'a> Shared<'a> {
                     .map(|&(p, c)| &self.changes[p][c])
                     .collect();
                 Self::insert(&mut ctx, "changes", &latest);
-                Self::insert(&mut ctx, "platforms", &self.platform_cards());
+                Self::insert(&mut ctx, "platforms", &self.platform_cards);
                 Self::insert(&mut ctx, "topics", &self.topic_cards());
                 Self::insert(&mut ctx, "change_count", &self.newest.len());
                 self.render("index.html", "/".into(), ctx)
@@ -262,7 +383,7 @@ impl<'a> Shared<'a> {
                     self.feeds_for("/", format!("{}: all changes", cfg.title)),
                     "platforms",
                 );
-                Self::insert(&mut ctx, "platforms", &self.platform_cards());
+                Self::insert(&mut ctx, "platforms", &self.platform_cards);
                 self.render("platforms.html", path, ctx)
             }
             Job::Platform(pi) => self.platform_page(pi),
@@ -340,23 +461,6 @@ impl<'a> Shared<'a> {
                 self.render("404.html", "/404.html".into(), ctx)
             }
         }
-    }
-
-    fn platform_cards(&self) -> Vec<serde_json::Value> {
-        let cfg = &self.site.config;
-        self.site
-            .platforms
-            .iter()
-            .map(|p| {
-                let last = p.changes.last().map(|c| c.date.to_string());
-                let docs: Vec<_> = p
-                    .documents
-                    .iter()
-                    .map(|d| json!({"id": d.id, "title": d.title, "url": cfg.url(&paths::document(&p.slug, &d.id)), "versions": d.snapshots.len(), "current": d.current().map(|s| s.date.to_string())}))
-                    .collect();
-                json!({"slug": p.slug, "name": p.name, "url": cfg.url(&paths::platform(&p.slug)), "category": p.category, "documents": docs, "changes": p.changes.len(), "last_change": last})
-            })
-            .collect()
     }
 
     fn topic_cards(&self) -> Vec<serde_json::Value> {
@@ -441,7 +545,7 @@ impl<'a> Shared<'a> {
         Self::insert(
             &mut ctx,
             "documents",
-            &self.platform_cards()[pi]["documents"],
+            &self.platform_cards[pi]["documents"],
         );
         Self::insert(&mut ctx, "timeline", &timeline);
         Self::insert(&mut ctx, "faq", &faq);
@@ -467,7 +571,7 @@ impl<'a> Shared<'a> {
                     .iter()
                     .map(|x| {
                         let topics: Vec<Link> = x.topics.iter().map(|t| self.topic_link(t)).collect();
-                        json!({"id": x.id, "anchor": x.anchor, "heading": x.heading, "html": &*x.html, "topics": topics, "history_url": cfg.url(&paths::section(&p.slug, &d.id, &x.anchor))})
+                        json!({"id": x.id, "anchor": x.anchor, "heading": x.heading, "html": section_html(&x.html, &x.anchor, &self.targets[pi][di][d.snapshots.len() - 1]), "topics": topics, "history_url": cfg.url(&paths::section(&p.slug, &d.id, &x.anchor))})
                     })
                     .collect()
             })
@@ -551,7 +655,7 @@ impl<'a> Shared<'a> {
             "version",
         );
         self.insert_document_head(&mut ctx, pi, di);
-        let sections: Vec<serde_json::Value> = snap.sections.iter().map(|x| json!({"id": x.id, "anchor": x.anchor, "heading": x.heading, "html": &*x.html, "history_url": cfg.url(&paths::section(&p.slug, &d.id, &x.anchor))})).collect();
+        let sections: Vec<serde_json::Value> = snap.sections.iter().map(|x| json!({"id": x.id, "anchor": x.anchor, "heading": x.heading, "html": section_html(&x.html, &x.anchor, &self.targets[pi][di][si]), "history_url": cfg.url(&paths::section(&p.slug, &d.id, &x.anchor))})).collect();
         Self::insert(
             &mut ctx,
             "snapshot",
@@ -567,7 +671,7 @@ impl<'a> Shared<'a> {
         );
         let diff = self.derived.versions[pi][di][si]
             .as_ref()
-            .map(|x| DiffView::new(cfg, &p.slug, &d.id, x, d.snapshots[si - 1].date, snap.date));
+            .map(|x| DiffView::new(cfg, &p.slug, &d.id, x, d.snapshots[si - 1].date, snap.date, &self.targets[pi][di][si], ""));
         Self::insert(&mut ctx, "diff", &diff);
         let covering: Vec<&ChangeView> = p
             .changes
@@ -619,8 +723,11 @@ impl<'a> Shared<'a> {
                     .filter(|(_, c)| c.document == d.id && c.to.is_some_and(|t| t >= date) && c.from.is_none_or(|f| f < date))
                     .map(|(ci, _)| &self.changes[pi][ci])
                     .collect();
-                json!({"date": date.to_string(), "url": cfg.url(&paths::version(&p.slug, &d.id, date)), "event": v.event, "heading": v.heading,
-                       "html": &*v.html, "diff_html": v.diff_html, "words_added": v.words_added, "words_removed": v.words_removed, "changes": records})
+                // Each version's text is on this page once: its ids get the version's date.
+                let page = cfg.url(&paths::version(&p.slug, &d.id, date));
+                let html = rewrite::scope_ids(&v.html, &format!("tt-{date}--"), Some((&self.targets[pi][di][v.snapshot], &page)));
+                json!({"date": date.to_string(), "url": cfg.url(&paths::version(&p.slug, &d.id, date)), "event": v.event, "heading": v.heading, "old_heading": v.old_heading,
+                       "html": html, "diff_html": v.diff_html, "words_added": v.words_added, "words_removed": v.words_removed, "changes": records})
             })
             .collect();
         Self::insert(
@@ -650,9 +757,13 @@ impl<'a> Shared<'a> {
         );
         Self::insert(&mut ctx, "change", view);
         Self::insert(&mut ctx, "content", &c.body_html);
-        let diff = self.derived.changes[pi][ci]
-            .as_ref()
-            .and_then(|x| Some(DiffView::new(cfg, &p.slug, &c.document, x, c.from?, c.to?)));
+        let diff = self.derived.changes[pi][ci].as_ref().and_then(|x| {
+            let (from, to) = (c.from?, c.to?);
+            let di = p.documents.iter().position(|d| d.id == c.document)?;
+            let ti = p.documents[di].snapshots.iter().position(|s| s.date == to)?;
+            let page = cfg.url(&paths::version(&p.slug, &c.document, to));
+            Some(DiffView::new(cfg, &p.slug, &c.document, x, from, to, &self.targets[pi][di][ti], &page))
+        });
         Self::insert(&mut ctx, "diff", &diff);
         let earlier: Vec<&ChangeView> = p.changes[..ci]
             .iter()
@@ -687,8 +798,9 @@ impl<'a> Shared<'a> {
                         .iter()
                         .any(|t| c.topics.contains(t))
             })
+            // Not the ones listed as earlier changes to the same document.
             .filter(|&&(op, oc)| {
-                !(op == pi && site.platforms[op].changes[oc].document == c.document)
+                !(op == pi && oc < ci && site.platforms[op].changes[oc].document == c.document)
             })
             .take(RELATED_CHANGES)
             .map(|&(op, oc)| &self.changes[op][oc])
@@ -734,6 +846,36 @@ impl<'a> Shared<'a> {
         Self::insert(&mut ctx, "changes", &changes);
         self.render("topic.html", path, ctx)
     }
+}
+
+/// A section's rendered text as the document and version pages show it: the ids inside it
+/// (headings, footnotes) prefixed with `<anchor>--`, so they cannot clash with other sections'
+/// anchors or ids. Section anchors never contain `--`.
+fn section_html<'a>(
+    html: &'a str,
+    anchor: &str,
+    targets: &rewrite::Targets,
+) -> std::borrow::Cow<'a, str> {
+    rewrite::scope_ids(html, &format!("{anchor}--"), Some((targets, "")))
+}
+
+/// Every platform's card, made once: the home page, the platform list and each platform
+/// page show them.
+fn platform_cards(site: &Site) -> Vec<serde_json::Value> {
+    let cfg = &site.config;
+    site
+        .platforms
+        .iter()
+        .map(|p| {
+            let last = p.changes.last().map(|c| c.date.to_string());
+            let docs: Vec<_> = p
+                .documents
+                .iter()
+                .map(|d| json!({"id": d.id, "title": d.title, "url": cfg.url(&paths::document(&p.slug, &d.id)), "versions": d.snapshots.len(), "current": d.current().map(|s| s.date.to_string())}))
+                .collect();
+            json!({"slug": p.slug, "name": p.name, "url": cfg.url(&paths::platform(&p.slug)), "category": p.category, "documents": docs, "changes": p.changes.len(), "last_change": last})
+        })
+        .collect()
 }
 
 /// schema.org FAQPage as JSON, safe to place inside `<script>`: `<`, `>` and `&` are escaped.

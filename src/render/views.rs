@@ -1,11 +1,14 @@
 //! What templates see: small, plain views of the model and the derived data.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::config::SiteConfig;
 use crate::derive::{DiffStats, Excerpt, SectionChange, SectionDiff, SnapshotDiff};
 use crate::model::{ChangeRecord, FaqEntry, Platform, Site};
 use crate::render::paths;
+use crate::render::rewrite::{scope_ids, Targets};
 
 /// Site-wide values every page gets as `site`.
 #[derive(Serialize)]
@@ -150,7 +153,8 @@ pub struct SectionDiffView<'a> {
     pub old_heading: Option<&'a str>,
     pub change: SectionChange,
     pub formatting_only: bool,
-    pub html: &'a str,
+    /// Diff marks, or for an unchanged section its text, ids prefixed with `tt-diff-<anchor>--`.
+    pub html: Cow<'a, str>,
     pub words_added: usize,
     pub words_removed: usize,
     pub history_url: String,
@@ -168,6 +172,9 @@ pub struct DiffView<'a> {
 }
 
 impl<'a> DiffView<'a> {
+    /// `targets` are the later version's, and `page` the URL of the page showing it whole
+    /// (`""` for the page the diff is on): where in-document links of unchanged sections lead.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         cfg: &SiteConfig,
         p: &str,
@@ -175,12 +182,14 @@ impl<'a> DiffView<'a> {
         diff: &'a SnapshotDiff,
         from: jiff::civil::Date,
         to: jiff::civil::Date,
+        targets: &Targets,
+        page: &str,
     ) -> Self {
         DiffView {
             sections: diff
                 .sections
                 .iter()
-                .map(|s| section_diff_view(cfg, p, d, s))
+                .map(|s| section_diff_view(cfg, p, d, s, (targets, page)))
                 .collect(),
             stats: diff.stats,
             formatting_only: diff.formatting_only,
@@ -197,6 +206,7 @@ fn section_diff_view<'a>(
     p: &str,
     d: &str,
     s: &'a SectionDiff,
+    outside: (&Targets, &str),
 ) -> SectionDiffView<'a> {
     SectionDiffView {
         id: &s.id,
@@ -205,7 +215,7 @@ fn section_diff_view<'a>(
         old_heading: s.old_heading.as_deref(),
         change: s.change,
         formatting_only: s.formatting_only,
-        html: &s.html,
+        html: scope_ids(&s.html, &format!("tt-diff-{}--", s.anchor), Some(outside)),
         words_added: s.words_added,
         words_removed: s.words_removed,
         history_url: cfg.url(&paths::section(p, d, &s.anchor)),

@@ -1,69 +1,156 @@
-// termtrail search: loads the build's index once and ranks entries by the words typed.
+// termtrail search: loads the build's index (search-index.json) once, then ranks its entries
+// by the words typed: every word must occur; a word in a title counts more than one in the
+// text, a whole word more than a piece of one, the words together as a phrase more still.
+// No dependencies; the index's fields are described in src/render/files.rs.
 (function () {
   "use strict";
   var script = document.currentScript;
+  var form = document.querySelector(".search-form");
   var input = document.getElementById("q");
   var list = document.getElementById("search-results");
   var status = document.getElementById("search-status");
   if (!script || !input || !list || !status) return;
   var indexUrl = script.getAttribute("data-index");
   var entries = null;
-  var kinds = { platform: "Platform", section: "Clause", change: "Change", topic: "Topic" };
+  var MAX = 50;
+  var kinds = { platform: "Platform", section: "Clause", change: "Change record", topic: "Topic", faq: "FAQ" };
+  var boost = { platform: 4, topic: 3, faq: 1, change: 1, section: 0 };
 
   function fold(s) {
     return (s || "").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   }
-  function score(e, terms) {
-    var t = fold(e.t), x = fold(e.x), total = 0;
-    for (var i = 0; i < terms.length; i++) {
-      var inTitle = t.indexOf(terms[i]) >= 0, inText = x.indexOf(terms[i]) >= 0;
-      if (!inTitle && !inText) return 0;
-      total += (inTitle ? 3 : 0) + (inText ? 1 : 0);
-    }
-    return total + (e.k === "platform" || e.k === "topic" ? 1 : 0);
+  function isWordChar(ch) {
+    return /[\p{L}\p{N}]/u.test(ch);
   }
-  function snippet(text, term) {
-    text = text || "";
-    var i = fold(text).indexOf(term);
-    var start = Math.max(0, i - 80);
-    var s = (start > 0 ? "…" : "") + text.slice(start, start + 220) + (text.length > start + 220 ? "…" : "");
-    return s;
+  // Where `term` occurs in `hay`: -1 if nowhere, otherwise the first place it starts a word
+  // (`whole` true) or, failing that, the first place at all.
+  function find(hay, term) {
+    var i = hay.indexOf(term), first = i;
+    while (i >= 0) {
+      if (i === 0 || !isWordChar(hay.charAt(i - 1))) return { at: i, whole: true };
+      i = hay.indexOf(term, i + 1);
+    }
+    return first < 0 ? null : { at: first, whole: false };
+  }
+  function count(hay, term) {
+    var n = 0, i = hay.indexOf(term);
+    while (i >= 0 && n < 5) { n++; i = hay.indexOf(term, i + term.length); }
+    return n;
+  }
+  function score(e, terms, phrase) {
+    var total = boost[e.k] || 0;
+    for (var i = 0; i < terms.length; i++) {
+      var term = terms[i];
+      var inTitle = find(e.ft, term), inContext = find(e.fc, term), inText = find(e.fx, term);
+      if (!inTitle && !inContext && !inText) return 0;
+      if (inTitle) total += inTitle.whole ? 10 : 4;
+      if (inContext) total += inContext.whole ? 3 : 1;
+      if (inText) total += (inText.whole ? 2 : 0.5) + 0.5 * count(e.fx, term);
+    }
+    if (e.ft === phrase) total += 20;
+    else if (terms.length > 1 && e.ft.indexOf(phrase) >= 0) total += 8;
+    if (terms.length > 1 && e.fx.indexOf(phrase) >= 0) total += 3;
+    return total;
+  }
+  // Appends `text` to `el`, with every occurrence of a term marked.
+  function appendMarked(el, text, terms) {
+    var folded = fold(text);
+    // Folding keeps one character per character for the scripts indexed here; if it did not,
+    // give up marking rather than mark the wrong letters.
+    if (folded.length !== text.length) { el.appendChild(document.createTextNode(text)); return; }
+    var marks = [];
+    terms.forEach(function (t) {
+      for (var i = folded.indexOf(t); i >= 0; i = folded.indexOf(t, i + t.length)) marks.push([i, i + t.length]);
+    });
+    marks.sort(function (a, b) { return a[0] - b[0]; });
+    var pos = 0;
+    marks.forEach(function (m) {
+      if (m[0] < pos) return;
+      if (m[0] > pos) el.appendChild(document.createTextNode(text.slice(pos, m[0])));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(m[0], m[1]);
+      el.appendChild(mark);
+      pos = m[1];
+    });
+    if (pos < text.length) el.appendChild(document.createTextNode(text.slice(pos)));
+  }
+  // About 200 characters of the text around the first word found, cut at spaces.
+  function snippet(e, terms) {
+    var text = e.x || "", at = -1;
+    for (var i = 0; i < terms.length && at < 0; i++) {
+      var f = find(e.fx, terms[i]);
+      if (f) at = f.at;
+    }
+    if (text.length <= 220) return text;
+    var start = Math.max(0, at - 70);
+    if (start > 0) { var sp = text.indexOf(" ", start); if (sp >= 0 && sp < at) start = sp + 1; }
+    var end = Math.min(text.length, start + 200);
+    if (end < text.length) { var back = text.lastIndexOf(" ", end); if (back > at) end = back; }
+    return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
   }
   function render(q) {
     list.textContent = "";
-    var terms = fold(q).split(/\s+/).filter(Boolean);
-    if (!terms.length) { status.textContent = "Type a word, e.g. arbitration, training, Netflix."; return; }
+    var phrase = fold(q).trim().replace(/\s+/g, " ");
+    var terms = phrase.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    if (!terms.length) {
+      status.textContent = "Type a word, for example arbitration, training or Netflix.";
+      return;
+    }
     var hits = [];
     for (var i = 0; i < entries.length; i++) {
-      var s = score(entries[i], terms);
+      var s = score(entries[i], terms, phrase);
       if (s > 0) hits.push([s, i]);
     }
     hits.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
-    status.textContent = hits.length + (hits.length === 1 ? " result" : " results") + " for “" + q + "”";
-    hits.slice(0, 50).forEach(function (h) {
+    var shown = Math.min(hits.length, MAX);
+    status.textContent = hits.length === 0
+      ? "Nothing found for “" + q.trim() + "”. Try another word, or fewer words."
+      : hits.length + (hits.length === 1 ? " result" : " results") + " for “" + q.trim() + "”" +
+        (hits.length > shown ? ", the best " + shown + " shown." : ".");
+    var frag = document.createDocumentFragment();
+    hits.slice(0, shown).forEach(function (h) {
       var e = entries[h[1]];
       var li = document.createElement("li");
+      li.className = "result result-" + e.k;
       var kind = document.createElement("span");
       kind.className = "kind";
-      kind.textContent = (kinds[e.k] || e.k) + (e.d ? " · " + e.d : "");
+      kind.textContent = [kinds[e.k] || e.k, e.c, e.d].filter(Boolean).join(" · ");
       var a = document.createElement("a");
       a.href = e.u;
-      a.textContent = e.t;
-      var p = document.createElement("p");
-      p.textContent = snippet(e.x, terms[0]);
-      li.appendChild(kind); li.appendChild(document.createElement("br")); li.appendChild(a); li.appendChild(p);
-      list.appendChild(li);
+      appendMarked(a, e.t || "", terms);
+      li.appendChild(kind);
+      li.appendChild(a);
+      var text = snippet(e, terms);
+      if (text) {
+        var p = document.createElement("p");
+        appendMarked(p, text, terms);
+        li.appendChild(p);
+      }
+      frag.appendChild(li);
     });
+    list.appendChild(frag);
   }
-  function start() {
-    status.textContent = "Loading the index…";
-    fetch(indexUrl).then(function (r) { return r.json(); }).then(function (data) {
-      entries = data;
-      var q = new URLSearchParams(location.search).get("q") || "";
-      input.value = q;
-      render(q);
-      input.addEventListener("input", function () { render(input.value); });
-    }).catch(function () { status.textContent = "The search index could not be loaded."; });
+  function update() {
+    render(input.value);
+    var url = new URL(location.href);
+    if (input.value.trim()) url.searchParams.set("q", input.value.trim()); else url.searchParams.delete("q");
+    history.replaceState(null, "", url);
   }
-  start();
+  status.textContent = "Loading the index…";
+  fetch(indexUrl).then(function (r) {
+    if (!r.ok) throw new Error(r.status);
+    return r.json();
+  }).then(function (data) {
+    entries = data.map(function (e) {
+      e.ft = fold(e.t); e.fc = fold(e.c); e.fx = fold(e.x);
+      return e;
+    });
+    var q = new URLSearchParams(location.search).get("q") || input.value || "";
+    input.value = q;
+    render(q);
+    input.addEventListener("input", update);
+    if (form) form.addEventListener("submit", function (ev) { ev.preventDefault(); update(); });
+  }).catch(function () {
+    status.textContent = "The search index could not be loaded. Browse the platforms and topics instead.";
+  });
 })();

@@ -1,0 +1,748 @@
+//! Incremental rebuilds for `serve`: the same site `build` makes, remaking only what an edit
+//! touched.
+//!
+//! Each stage keeps what it made last time, keyed by what it was made from:
+//! - loading (`content::LoadCache`): a file is parsed again only when it changed; a document's
+//!   snapshots (anchors, HTML) are rebuilt only when one of its snapshot files changed;
+//!   Markdown is rendered again only when its text changed;
+//! - templates are compiled again only when a template file changed;
+//! - diffs between two snapshots are computed again only when one of the two files changed,
+//!   so an edited snapshot re-diffs only its neighbours; section histories and link targets
+//!   of a document only when one of its snapshots changed;
+//! - a page is rendered again only when its inputs changed: the page's key hashes the
+//!   fingerprints of the content it shows (see [`Fingerprints`]) and of the templates its
+//!   template uses. A change record's edit re-renders its own page, its document's and
+//!   platform's pages, the pages of changes listing it (same document or topic), its topics'
+//!   pages and the site-wide lists; a template's edit re-renders the pages that use it.
+//!
+//! Feeds, the JSON API, the sitemap and the search index are made anew by every rebuild.
+//! The result is byte for byte what `build` writes (tests/serve.rs checks it).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use tera::Tera;
+
+use crate::content::{self, Asset, LoadCache, LoadOptions};
+use crate::derive::history::{self, SectionHistory};
+use crate::derive::{diff, Derived, SnapshotDiff};
+use crate::error::{Diagnostic, Diagnostics};
+use crate::model::{Document, Site, Snapshot};
+use crate::render::{self, paths, rewrite, templates, Job, RenderCache};
+
+/// A built site as `serve` holds it: output path → bytes, shared with the HTTP threads.
+pub type Files = BTreeMap<String, Arc<Vec<u8>>>;
+
+/// One successful build.
+pub struct Built {
+    pub files: Files,
+    pub assets: Vec<Asset>,
+    pub warnings: Diagnostics,
+    pub stats: RebuildStats,
+}
+
+/// What a rebuild did, for the terminal and for tests.
+#[derive(Debug, Clone, Default)]
+pub struct RebuildStats {
+    pub pages_rendered: usize,
+    pub pages_reused: usize,
+    pub diffs_computed: usize,
+    pub templates_compiled: bool,
+    /// Output paths whose bytes differ from the previous build (added, changed or removed).
+    pub changed: Vec<String>,
+    pub millis: f64,
+    /// Milliseconds spent loading, diffing (and comparing), rendering.
+    pub load_ms: f64,
+    pub derive_ms: f64,
+    pub render_ms: f64,
+    /// Milliseconds of rendering pages (summed over threads); the rest of `render_ms` is
+    /// shared work, feeds and data files.
+    pub pages_ms: f64,
+}
+
+/// Keeps everything between rebuilds. `rebuild` gives what `build_in_memory` gives.
+pub struct Rebuilder {
+    root: PathBuf,
+    opts: LoadOptions,
+    load: LoadCache,
+    diffs: DiffCache,
+    tera: Option<(u64, Arc<Tera>)>,
+    /// What the last good render made of each page.
+    pages: HashMap<Job, PageEntry>,
+    /// Per document: fingerprint → (section histories, link targets).
+    documents: HashMap<u64, Arc<DocumentData>>,
+    /// The last good output.
+    files: Files,
+}
+
+impl Rebuilder {
+    pub fn new(root: &Path, opts: LoadOptions) -> Rebuilder {
+        Rebuilder {
+            root: root.to_path_buf(),
+            opts,
+            load: LoadCache::new(),
+            diffs: DiffCache::default(),
+            tera: None,
+            pages: HashMap::new(),
+            documents: HashMap::new(),
+            files: Files::new(),
+        }
+    }
+
+    /// The next rebuild reads these files again (paths relative to the site root).
+    pub fn invalidate(&mut self, rels: &[String]) {
+        for r in rels {
+            self.load.invalidate(r);
+        }
+    }
+
+    /// The next rebuild reads every file again.
+    pub fn invalidate_all(&mut self) {
+        self.load.invalidate_all();
+        self.tera = None;
+    }
+
+    /// The last good output.
+    pub fn files(&self) -> &Files {
+        &self.files
+    }
+
+    /// Builds the site, reusing what did not change since the last good build. On failure the
+    /// last good output stays as it was.
+    pub fn rebuild(&mut self) -> Result<Built, Diagnostics> {
+        let start = Instant::now();
+        let loaded = content::load_cached(&self.root, &self.opts, Some(&self.load))?;
+        let site = &loaded.site;
+        let t_load = start.elapsed();
+        let (tera_fp, template_fps) = template_fingerprints(&self.root, &site.config.theme);
+        let mut stats = RebuildStats::default();
+        let tera = match &self.tera {
+            Some((fp, t)) if *fp == tera_fp => t.clone(),
+            _ => {
+                let t = Arc::new(templates::load(&self.root, &site.config.theme)?);
+                stats.templates_compiled = true;
+                self.tera = Some((tera_fp, t.clone()));
+                t
+            }
+        };
+        let computed = std::sync::atomic::AtomicUsize::new(0);
+        let base_path = site.config.base_path.clone();
+        let differ = |old: &Snapshot, new: &Snapshot| {
+            self.diffs.diff(&self.load, &base_path, old, new, || {
+                computed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            })
+        };
+        let derived = Derived::compute_with(site, &differ);
+        self.diffs.finish();
+        stats.diffs_computed = computed.into_inner();
+        let t_derive = start.elapsed();
+        let fps = Fingerprints::new(site, &derived, &self.load);
+        let extra: BTreeSet<String> = loaded
+            .assets
+            .iter()
+            .map(|a| a.output.clone())
+            .chain(templates::BUILTIN_ASSETS.iter().map(|(n, _)| n.to_string()))
+            .collect();
+        let cache = PageCache {
+            site,
+            fps: &fps,
+            template_fps: &template_fps,
+            previous: &self.pages,
+            documents: &self.documents,
+            next: Mutex::new(HashMap::new()),
+            next_documents: Mutex::new(HashMap::new()),
+            templates: Mutex::new(HashMap::new()),
+            have: &self.files,
+            page_micros: Default::default(),
+        };
+        let (rendered, reused) =
+            render::render_cached(site, &derived, &tera, &loaded.links, &extra, Some(&cache))?;
+        let t_render = start.elapsed();
+        stats.load_ms = t_load.as_secs_f64() * 1000.0;
+        stats.derive_ms = (t_derive - t_load).as_secs_f64() * 1000.0;
+        stats.render_ms = (t_render - t_derive).as_secs_f64() * 1000.0;
+        stats.pages_reused = reused.len();
+        stats.pages_ms =
+            cache.page_micros.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1000.0;
+        stats.pages_rendered = lock(&cache.next).len();
+        let mut next_pages = cache.next.into_inner().unwrap_or_else(|e| e.into_inner());
+        let next_documents = cache
+            .next_documents
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        // Reused pages keep their entries.
+        for (job, entry) in &self.pages {
+            if reused.contains(&entry.file) && !next_pages.contains_key(job) {
+                next_pages.insert(*job, entry.clone());
+            }
+        }
+        let mut files = Files::new();
+        for (path, bytes) in rendered {
+            let bytes = match self.files.get(&path) {
+                Some(old) if **old == bytes => old.clone(),
+                _ => Arc::new(bytes),
+            };
+            files.insert(path, bytes);
+        }
+        for path in &reused {
+            match self.files.get(path) {
+                Some(b) => {
+                    files.insert(path.clone(), b.clone());
+                }
+                None => {
+                    // Cannot happen: a page is reused only when the last output has it.
+                    return Err(Diagnostics(vec![Diagnostic::error(
+                        path.as_str(),
+                        "internal error: a reused page is missing",
+                    )]));
+                }
+            }
+        }
+        stats.changed = changed_paths(&self.files, &files);
+        self.pages = next_pages;
+        self.documents = next_documents;
+        self.files = files.clone();
+        stats.millis = start.elapsed().as_secs_f64() * 1000.0;
+        Ok(Built {
+            files,
+            assets: loaded.assets,
+            warnings: loaded.warnings,
+            stats,
+        })
+    }
+}
+
+fn changed_paths(old: &Files, new: &Files) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, v) in new {
+        match old.get(k) {
+            Some(o) if Arc::ptr_eq(o, v) || o == v => {}
+            _ => out.push(k.clone()),
+        }
+    }
+    for k in old.keys() {
+        if !new.contains_key(k) {
+            out.push(k.clone());
+        }
+    }
+    out.sort();
+    out
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn hash_of(value: &impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// A hash of a value's JSON form (for types that are `Serialize` but not `Hash`).
+fn json_hash(value: &impl serde::Serialize) -> u64 {
+    struct W(DefaultHasher);
+    impl std::io::Write for W {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.write(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = W(DefaultHasher::new());
+    // Serialising these types cannot fail; if it did, the hash would only be less useful.
+    let _ = serde_json::to_writer(&mut w, value);
+    w.0.finish()
+}
+
+/// The templates a site renders with (the built-in ones and the theme's), as name → source.
+fn template_sources(root: &Path, theme: &str) -> BTreeMap<String, String> {
+    let mut sources: BTreeMap<String, String> = templates::BUILTIN
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    let dir = root.join("themes").join(theme).join("templates");
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.extension().is_some_and(|x| x == "html") {
+                let name = e.file_name().to_string_lossy().into_owned();
+                // An unreadable file gives a fingerprint of its own, and `templates::load`
+                // reports it.
+                let src = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|err| format!("\u{0}unreadable: {err}"));
+                sources.insert(name, src);
+            }
+        }
+    }
+    sources
+}
+
+/// The fingerprint of all templates, and of each template with the templates it uses
+/// (extends, imports, includes: any other template whose name it quotes).
+fn template_fingerprints(root: &Path, theme: &str) -> (u64, HashMap<String, u64>) {
+    let sources = template_sources(root, theme);
+    let all = hash_of(&sources);
+    let mut fps = HashMap::new();
+    for name in sources.keys() {
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut todo = vec![name.as_str()];
+        while let Some(n) = todo.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            let src = &sources[n];
+            for other in sources.keys() {
+                if !seen.contains(other.as_str())
+                    && (src.contains(&format!("\"{other}\""))
+                        || src.contains(&format!("'{other}'")))
+                {
+                    todo.push(other);
+                }
+            }
+        }
+        let closure: Vec<(&str, &str)> = seen.iter().map(|n| (*n, sources[*n].as_str())).collect();
+        fps.insert(name.clone(), hash_of(&closure));
+    }
+    (all, fps)
+}
+
+/// Diffs between two snapshots, kept by the two files' paths and content hashes, the sections'
+/// anchors (which depend on the whole document) and the base path (in unchanged sections' HTML).
+#[derive(Default)]
+struct DiffCache {
+    map: Mutex<HashMap<DiffKey, SnapshotDiff>>,
+    used: Mutex<HashSet<DiffKey>>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct DiffKey {
+    old: (String, u64),
+    new: (String, u64),
+    anchors: Vec<(String, String)>,
+    base_path: String,
+}
+
+impl DiffCache {
+    fn diff(
+        &self,
+        load: &LoadCache,
+        base_path: &str,
+        old: &Snapshot,
+        new: &Snapshot,
+        on_compute: impl Fn(),
+    ) -> SnapshotDiff {
+        let (Some(ho), Some(hn)) = (load.file_hash(&old.file), load.file_hash(&new.file)) else {
+            on_compute();
+            return diff::diff_snapshots(old, new);
+        };
+        let key = DiffKey {
+            old: (old.file.clone(), ho),
+            new: (new.file.clone(), hn),
+            anchors: old
+                .sections
+                .iter()
+                .chain(&new.sections)
+                .map(|s| (s.id.clone(), s.anchor.clone()))
+                .collect(),
+            base_path: base_path.to_string(),
+        };
+        lock(&self.used).insert(key.clone());
+        if let Some(d) = lock(&self.map).get(&key) {
+            return d.clone();
+        }
+        on_compute();
+        let d = diff::diff_snapshots(old, new);
+        lock(&self.map).insert(key, d.clone());
+        d
+    }
+
+    fn finish(&self) {
+        let used = std::mem::take(&mut *lock(&self.used));
+        lock(&self.map).retain(|k, _| used.contains(k));
+    }
+}
+
+/// Fingerprints of the content, from which each page's key is made. Each covers what a page
+/// may show of it; a page's key combines the fingerprints of everything it may show.
+struct Fingerprints {
+    /// What every page may show: the settings, platforms' and documents' names, topics, pages,
+    /// FAQ entries.
+    global: u64,
+    /// `documents[p][d]`: a document's snapshot files (paths and content hashes).
+    documents: Vec<Vec<u64>>,
+    /// `changes[p][c]`: a change record's file, content hash and resolved `from`/`to`.
+    changes: Vec<Vec<u64>>,
+    /// `document_changes[p][d]`: the document with the change records about it.
+    document_changes: Vec<Vec<u64>>,
+    /// `platforms[p]`: all of a platform's documents and change records.
+    platforms: Vec<u64>,
+    /// Every platform.
+    all: u64,
+    /// Per topic: the change records tagged with it (with their documents) and its comparisons.
+    topics: HashMap<String, u64>,
+    /// All comparisons.
+    comparisons: u64,
+}
+
+impl Fingerprints {
+    fn new(site: &Site, derived: &Derived, load: &LoadCache) -> Fingerprints {
+        // A file the cache does not know gives a key that matches nothing from before.
+        let file_fp = |file: &str| match load.file_hash(file) {
+            Some(h) => hash_of(&(file, h)),
+            None => fresh(),
+        };
+        let platform_meta: Vec<_> = site
+            .platforms
+            .iter()
+            .map(|p| {
+                let docs: Vec<_> = p
+                    .documents
+                    .iter()
+                    .map(|d| (&d.id, &d.title, &d.url))
+                    .collect();
+                (
+                    &p.slug,
+                    &p.name,
+                    &p.url,
+                    &p.category,
+                    &p.description_html,
+                    docs,
+                )
+            })
+            .collect();
+        let topics: Vec<_> = site
+            .topics
+            .iter()
+            .map(|t| (&t.slug, &t.title, &t.question, &t.body_html))
+            .collect();
+        let pages: Vec<_> = site
+            .pages
+            .iter()
+            .map(|p| (&p.slug, &p.title, &p.body_html))
+            .collect();
+        let faq: Vec<_> = site
+            .faq
+            .iter()
+            .map(|f| {
+                (
+                    &f.slug,
+                    &f.question,
+                    f.order,
+                    &f.platform,
+                    &f.answer_html,
+                    &f.answer_text,
+                )
+            })
+            .collect();
+        let global = hash_of(&(json_hash(&site.config), platform_meta, topics, pages, faq));
+        let documents: Vec<Vec<u64>> = site
+            .platforms
+            .iter()
+            .map(|p| {
+                p.documents
+                    .iter()
+                    .map(|d| {
+                        let snaps: Vec<(u64, String)> = d
+                            .snapshots
+                            .iter()
+                            .map(|s| (file_fp(&s.file), s.date.to_string()))
+                            .collect();
+                        hash_of(&(&p.slug, &d.id, snaps))
+                    })
+                    .collect()
+            })
+            .collect();
+        let changes: Vec<Vec<u64>> = site
+            .platforms
+            .iter()
+            .map(|p| {
+                p.changes
+                    .iter()
+                    .map(|c| {
+                        hash_of(&(
+                            file_fp(&c.file),
+                            &c.key,
+                            &c.platform,
+                            &c.document,
+                            c.from.map(|d| d.to_string()),
+                            c.to.map(|d| d.to_string()),
+                        ))
+                    })
+                    .collect()
+            })
+            .collect();
+        let document_changes: Vec<Vec<u64>> = site
+            .platforms
+            .iter()
+            .enumerate()
+            .map(|(pi, p)| {
+                p.documents
+                    .iter()
+                    .enumerate()
+                    .map(|(di, d)| {
+                        let cs: Vec<u64> = p
+                            .changes
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, c)| c.document == d.id)
+                            .map(|(ci, _)| changes[pi][ci])
+                            .collect();
+                        hash_of(&(documents[pi][di], cs))
+                    })
+                    .collect()
+            })
+            .collect();
+        let platforms: Vec<u64> = (0..site.platforms.len())
+            .map(|pi| hash_of(&(&site.platforms[pi].slug, &documents[pi], &changes[pi])))
+            .collect();
+        let all = hash_of(&platforms);
+        let doc_of = |pi: usize, doc: &str| -> u64 {
+            site.platforms[pi]
+                .documents
+                .iter()
+                .position(|d| d.id == doc)
+                .map(|di| documents[pi][di])
+                .unwrap_or(0)
+        };
+        let mut topics: HashMap<String, u64> = HashMap::new();
+        for t in &site.topics {
+            let tagged: Vec<(u64, u64)> = site
+                .platforms
+                .iter()
+                .enumerate()
+                .flat_map(|(pi, p)| {
+                    p.changes
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| c.topics.contains(&t.slug))
+                        .map(move |(ci, c)| (pi, ci, c))
+                })
+                .map(|(pi, ci, c)| (changes[pi][ci], doc_of(pi, &c.document)))
+                .collect();
+            let cmp = derived.comparisons.by_topic.get(&t.slug).map(json_hash);
+            topics.insert(t.slug.clone(), hash_of(&(&t.slug, tagged, cmp)));
+        }
+        let comparisons = json_hash(&derived.comparisons.by_topic);
+        Fingerprints {
+            global,
+            documents,
+            changes,
+            document_changes,
+            platforms,
+            all,
+            topics,
+            comparisons,
+        }
+    }
+
+    /// The key of a page: everything it may show, as fingerprints.
+    fn job_key(&self, site: &Site, job: Job, template_fp: u64) -> u64 {
+        let base = (self.global, template_fp, job);
+        match job {
+            Job::Home | Job::Platforms | Job::Topics => {
+                hash_of(&(base, self.all, self.comparisons))
+            }
+            Job::Faq | Job::Page(_) | Job::Feeds | Job::Search | Job::NotFound => hash_of(&base),
+            Job::Platform(pi) => hash_of(&(base, &site.platforms[pi].slug, self.platforms[pi])),
+            Job::Document(pi, di) => hash_of(&(base, self.document_changes[pi][di])),
+            // Version and section pages: see `PageCache::key`.
+            Job::Version(pi, di, _) | Job::Section(pi, di, _) => {
+                hash_of(&(base, self.document_changes[pi][di]))
+            }
+            Job::Change(pi, ci) => {
+                let p = &site.platforms[pi];
+                let c = &p.changes[ci];
+                let doc = p
+                    .documents
+                    .iter()
+                    .position(|d| d.id == c.document)
+                    .map(|di| self.document_changes[pi][di]);
+                let topics: Vec<Option<u64>> = c
+                    .topics
+                    .iter()
+                    .map(|t| self.topics.get(t).copied())
+                    .collect();
+                hash_of(&(base, self.changes[pi][ci], doc, topics))
+            }
+            Job::Topic(ti) => {
+                let t = &site.topics[ti].slug;
+                hash_of(&(base, t, self.topics.get(t)))
+            }
+        }
+    }
+
+    /// The fingerprint of document `di` of platform `pi`.
+    fn document(&self, pi: usize, di: usize) -> u64 {
+        self.documents[pi][di]
+    }
+
+    /// The change records a version page (or a section page, for each of its versions) lists
+    /// for the version of `date`: those about the document whose `from`..`to` covers it.
+    fn covering(&self, site: &Site, pi: usize, di: usize, date: jiff::civil::Date) -> Vec<u64> {
+        let p = &site.platforms[pi];
+        let d = &p.documents[di];
+        p.changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.document == d.id
+                    && c.to.is_some_and(|t| t >= date)
+                    && c.from.is_none_or(|f| f < date)
+            })
+            .map(|(ci, _)| self.changes[pi][ci])
+            .collect()
+    }
+}
+
+/// A value no earlier key can have.
+fn fresh() -> u64 {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    hash_of(&(
+        "fresh",
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+    ))
+}
+
+/// A document's section histories and link targets.
+type DocumentData = (Vec<SectionHistory>, Vec<rewrite::Targets>);
+
+/// A page as the last good render made it.
+#[derive(Clone)]
+struct PageEntry {
+    key: u64,
+    file: String,
+    template: String,
+}
+
+/// The render cache of one rebuild.
+struct PageCache<'a> {
+    site: &'a Site,
+    fps: &'a Fingerprints,
+    template_fps: &'a HashMap<String, u64>,
+    previous: &'a HashMap<Job, PageEntry>,
+    documents: &'a HashMap<u64, Arc<DocumentData>>,
+    next: Mutex<HashMap<Job, PageEntry>>,
+    next_documents: Mutex<HashMap<u64, Arc<DocumentData>>>,
+    /// Site path → template, as this render used them.
+    templates: Mutex<HashMap<String, String>>,
+    have: &'a Files,
+    page_micros: std::sync::atomic::AtomicU64,
+}
+
+thread_local! {
+    /// When the page being rendered on this thread started (for `RebuildStats::pages_ms`).
+    static PAGE_START: std::cell::Cell<Option<Instant>> = const { std::cell::Cell::new(None) };
+}
+
+impl PageCache<'_> {
+    fn key(&self, job: Job, template: &str) -> u64 {
+        let tfp = self
+            .template_fps
+            .get(template)
+            .copied()
+            .unwrap_or_else(fresh);
+        let fps = self.fps;
+        let base = (fps.global, tfp, job);
+        match job {
+            // A version page shows its document and the records covering that version.
+            Job::Version(pi, di, si) => {
+                let d = &self.site.platforms[pi].documents[di];
+                let Some(snap) = d.snapshots.get(si) else {
+                    return fresh();
+                };
+                hash_of(&(
+                    base,
+                    fps.document(pi, di),
+                    fps.covering(self.site, pi, di, snap.date),
+                ))
+            }
+            // A section page shows the section's history and, for each of its versions, the
+            // records covering it.
+            Job::Section(pi, di, hi) => {
+                let d = &self.site.platforms[pi].documents[di];
+                let data = self.document_data(pi, di, d);
+                let Some(h) = data.0.get(hi) else {
+                    return fresh();
+                };
+                let covering: Vec<Vec<u64>> = h
+                    .versions
+                    .iter()
+                    .map(|v| fps.covering(self.site, pi, di, v.date))
+                    .collect();
+                hash_of(&(base, fps.document(pi, di), covering))
+            }
+            _ => fps.job_key(self.site, job, tfp),
+        }
+    }
+
+    fn document_key(&self, pi: usize, di: usize) -> u64 {
+        hash_of(&(self.fps.document(pi, di), &self.site.config.base_path))
+    }
+
+    fn document_data(&self, pi: usize, di: usize, doc: &Document) -> Arc<DocumentData> {
+        let key = self.document_key(pi, di);
+        if let Some(d) = lock(&self.next_documents).get(&key) {
+            return d.clone();
+        }
+        let data = match self.documents.get(&key) {
+            Some(d) => d.clone(),
+            None => Arc::new((
+                history::section_histories(doc),
+                render::document_targets(doc),
+            )),
+        };
+        lock(&self.next_documents).insert(key, data.clone());
+        data
+    }
+}
+
+impl RenderCache for PageCache<'_> {
+    fn reuse(&self, job: Job) -> Option<String> {
+        PAGE_START.with(|s| s.set(Some(Instant::now())));
+        let e = self.previous.get(&job)?;
+        // The key covers the sources of the template the page used and of those it uses.
+        (self.key(job, &e.template) == e.key && self.have.contains_key(&e.file))
+            .then(|| e.file.clone())
+    }
+
+    fn rendered(&self, job: Job, file: &str) {
+        if let Some(t) = PAGE_START.with(|s| s.take()) {
+            let us = t.elapsed().as_micros() as u64;
+            self.page_micros
+                .fetch_add(us, std::sync::atomic::Ordering::Relaxed);
+        }
+        let template = lock(&self.templates).get(file).cloned();
+        let entry = match template {
+            Some(t) => PageEntry {
+                key: self.key(job, &t),
+                file: file.to_string(),
+                template: t,
+            },
+            // Rendered without a template: never reused.
+            None => PageEntry {
+                key: fresh(),
+                file: file.to_string(),
+                template: String::new(),
+            },
+        };
+        lock(&self.next).insert(job, entry);
+    }
+
+    fn template(&self, path: &str, template: &str) {
+        lock(&self.templates).insert(paths::file_for(path), template.to_string());
+    }
+
+    fn section_histories(&self, pi: usize, di: usize, doc: &Document) -> Vec<SectionHistory> {
+        self.document_data(pi, di, doc).0.clone()
+    }
+
+    fn targets(&self, pi: usize, di: usize, doc: &Document) -> Vec<rewrite::Targets> {
+        self.document_data(pi, di, doc).1.clone()
+    }
+}
