@@ -4,6 +4,7 @@
 //! diffs, timelines, comparisons and feeds from it; `render` turns all of that into pages;
 //! `output` writes them; `cmd` holds the commands on top.
 
+pub mod build_cache;
 pub mod cmd;
 pub mod config;
 pub mod content;

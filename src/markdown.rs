@@ -194,6 +194,9 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         }
         b.add_tags(["input"]);
         b.add_tag_attributes("input", ["type", "checked", "disabled"]);
+        // Inputs exist for task lists: always a disabled checkbox, never a text or password box.
+        b.set_tag_attribute_value("input", "type", "checkbox");
+        b.set_tag_attribute_value("input", "disabled", "");
         b.add_allowed_classes("div", ["footnote-definition"]);
         b.add_allowed_classes("sup", ["footnote-reference"]);
         b.add_tag_attributes("th", ["style"]);
@@ -262,6 +265,16 @@ mod tests {
         assert!(!r.html.contains("javascript:"), "{}", r.html);
         assert!(!r.html.contains("onclick"), "{}", r.html);
         assert!(!r.html.contains("onerror"), "{}", r.html);
+        let r = render(
+            "<input type=\"password\" name=\"p\"><input value=\"x\">",
+            src(),
+        );
+        assert_eq!(r.html.matches("type=\"checkbox\"").count(), 2, "{}", r.html);
+        assert!(
+            !r.html.contains("password") && !r.html.contains("value"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::content::Asset;
 use crate::error::{Error, Result};
 use crate::render::Rendered;
@@ -108,6 +110,20 @@ pub fn write(
     result
 }
 
+/// Where the bytes of an output file come from.
+enum Source<'a> {
+    Bytes(&'a [u8]),
+    File(&'a Path),
+}
+
+/// What one output file counts as in [`WriteStats`].
+#[derive(Clone, Copy, PartialEq)]
+enum Counted {
+    Page,
+    File,
+    Marker,
+}
+
 fn fill(
     staging: &Path,
     old: &Path,
@@ -117,59 +133,88 @@ fn fill(
 ) -> Result<WriteStats> {
     fs::create_dir_all(staging)
         .map_err(|e| Error::io(format!("creating {}", staging.display()), e))?;
-    let mut stats = WriteStats::default();
-    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut put = |rel: &str, bytes: &[u8], stats: &mut WriteStats| -> Result<()> {
-        let dest = staging.join(rel);
-        if let Some(parent) = dest.parent() {
-            if dirs.insert(parent.to_path_buf()) {
-                fs::create_dir_all(parent)
-                    .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
-            }
-        }
-        let previous = old.join(rel);
-        // Same bytes as last time: keep the old file (its inode and mtime), so rsync sees nothing.
-        if same_bytes(&previous, bytes) && fs::hard_link(&previous, &dest).is_ok() {
-            stats.unchanged += 1;
-            return Ok(());
-        }
-        let mut f = fs::File::create(&dest)
-            .map_err(|e| Error::io(format!("writing {}", dest.display()), e))?;
-        f.write_all(bytes)
-            .map_err(|e| Error::io(format!("writing {}", dest.display()), e))?;
-        stats.written += 1;
-        Ok(())
-    };
     let asset_names: BTreeSet<&str> = assets.iter().map(|a| a.output.as_str()).collect();
+    let mut entries: Vec<(&str, Source<'_>, Counted)> = Vec::with_capacity(files.len() + 16);
     for (name, bytes) in builtin {
         if !asset_names.contains(name) && !files.contains_key(*name) {
-            put(name, bytes, &mut stats)?;
-            stats.files += 1;
+            entries.push((name, Source::Bytes(bytes), Counted::File));
         }
     }
     for a in assets {
-        if files.contains_key(&a.output) {
-            continue; // a generated page wins over a static file of the same name
+        // A generated page wins over a static file of the same name.
+        if !files.contains_key(&a.output) {
+            entries.push((&a.output, Source::File(&a.source), Counted::File));
         }
-        let bytes = fs::read(&a.source)
-            .map_err(|e| Error::io(format!("reading {}", a.source.display()), e))?;
-        put(&a.output, &bytes, &mut stats)?;
-        stats.files += 1;
     }
     for (rel, bytes) in files {
-        put(rel, bytes, &mut stats)?;
-        if rel.ends_with(".html") {
-            stats.pages += 1;
+        let counted = if rel.ends_with(".html") {
+            Counted::Page
         } else {
-            stats.files += 1;
+            Counted::File
+        };
+        entries.push((rel, Source::Bytes(bytes), counted));
+    }
+    entries.push((
+        MARKER,
+        Source::Bytes(b"This folder is written by termtrail; it is replaced by every build.\n"),
+        Counted::Marker,
+    ));
+    // Folders first, each once; then the files, in parallel.
+    let dirs: BTreeSet<&Path> = entries
+        .iter()
+        .filter_map(|(rel, _, _)| Path::new(rel).parent())
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    for d in dirs {
+        let dir = staging.join(d);
+        fs::create_dir_all(&dir)
+            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    }
+    let written: Vec<(Counted, bool)> = entries
+        .par_iter()
+        .map(|(rel, source, counted)| {
+            let read;
+            let bytes = match source {
+                Source::Bytes(b) => *b,
+                Source::File(path) => {
+                    read = fs::read(path)
+                        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+                    &read[..]
+                }
+            };
+            put(staging, old, rel, bytes).map(|w| (*counted, w))
+        })
+        .collect::<Result<_>>()?;
+    let mut stats = WriteStats::default();
+    for (counted, was_written) in written {
+        match counted {
+            Counted::Page => stats.pages += 1,
+            Counted::File => stats.files += 1,
+            Counted::Marker => {}
+        }
+        if was_written {
+            stats.written += 1;
+        } else {
+            stats.unchanged += 1;
         }
     }
-    put(
-        MARKER,
-        b"This folder is written by termtrail; it is replaced by every build.\n",
-        &mut stats,
-    )?;
     Ok(stats)
+}
+
+/// Writes one file into `staging`; returns false when the old output's file had the same bytes
+/// and was linked instead.
+fn put(staging: &Path, old: &Path, rel: &str, bytes: &[u8]) -> Result<bool> {
+    let dest = staging.join(rel);
+    let previous = old.join(rel);
+    // Same bytes as last time: keep the old file (its inode and mtime), so rsync sees nothing.
+    if same_bytes(&previous, bytes) && fs::hard_link(&previous, &dest).is_ok() {
+        return Ok(false);
+    }
+    let mut f =
+        fs::File::create(&dest).map_err(|e| Error::io(format!("writing {}", dest.display()), e))?;
+    f.write_all(bytes)
+        .map_err(|e| Error::io(format!("writing {}", dest.display()), e))?;
+    Ok(true)
 }
 
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {

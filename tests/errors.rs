@@ -43,14 +43,12 @@ impl Report {
     fn error_at(&self, file: &str, msg: &str, line: u64, column: u64) -> &serde_json::Value {
         let d = self.error(file, msg);
         assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(line), Some(column)), "position of {d}\n{}", self.stderr);
-        // The excerpt: `N | <source line>` then a marker under column C.
-        let prefix = format!("{line} | ");
+        // After `--> file:line:col`: a blank gutter, `N | <source line>`, a marker under column C.
+        let location = format!("--> {file}:{line}:{column}");
         let lines: Vec<&str> = self.stderr.lines().collect();
-        let i = lines
-            .iter()
-            .position(|l| l.starts_with(&prefix) && lines.get(..).is_some())
-            .unwrap_or_else(|| panic!("no excerpt line {prefix:?} in\n{}", self.stderr));
-        let marker = lines[i + 1];
+        let i = lines.iter().position(|l| l.trim_start() == location).unwrap();
+        let (excerpt, marker) = (lines[i + 2], lines[i + 3]);
+        assert!(excerpt.starts_with(&format!("{line} | ")), "no excerpt after {location:?} in\n{}", self.stderr);
         let pad = " ".repeat(line.to_string().len());
         assert_eq!(marker.trim_end(), format!("{pad} | {}^", " ".repeat(column as usize - 1)), "marker of {d}\n{}", self.stderr);
         d
@@ -77,10 +75,9 @@ const SNAPSHOT: &str = "content/platforms/netflix/snapshots/terms-of-use/2026-01
 
 #[test]
 fn yaml_syntax_error() {
-    let r = report(|root| write(root, PLATFORM, "name: Netflix\nurl: https://www.netflix.com\ndocuments:\n  - id: terms-of-use\n   title: Terms of Use\n"));
+    let r = report(|root| write(root, PLATFORM, "name: Netflix: Streaming\nurl: https://www.netflix.com\ndocuments:\n  - id: terms-of-use\n    title: Terms of Use\n"));
     assert_eq!(r.code, 1);
-    let d = r.error(PLATFORM, "");
-    assert_eq!(d["line"], 5, "{d}");
+    r.error_at(PLATFORM, "mapping values are not allowed", 1, 14);
 }
 
 #[test]
@@ -346,9 +343,10 @@ fn platform_without_documents() {
 
 #[test]
 fn empty_markdown_file() {
-    let r = report(|root| write(root, "content/pages/about.md", ""));
+    let r = report(|root| write(root, "content/pages/about.md", "\n"));
     assert_eq!(r.code, 1);
-    r.error_at("content/pages/about.md", "does not start with front matter", 1, 1);
+    let d = r.error("content/pages/about.md", "the file is empty");
+    assert_eq!(d["line"], 1);
 }
 
 #[test]

@@ -514,7 +514,13 @@ fn example_site() -> termtrail::model::Site {
     let opts = termtrail::content::LoadOptions::default();
     match termtrail::content::load(&repo_root(), &opts) {
         Ok(loaded) => loaded.site,
-        Err(d) => panic!("the example site does not load:\n{d}"),
+        Err(d) => panic!(
+            "the example site does not load:\n{}",
+            d.0.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
     }
 }
 

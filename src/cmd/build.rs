@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::build_cache;
 use crate::content::{self, LoadOptions, Loaded};
 use crate::derive::Derived;
 use crate::error::{Diagnostics, Error, Result};
@@ -31,7 +32,10 @@ pub fn build_in_memory(
     root: &Path,
     opts: &LoadOptions,
 ) -> std::result::Result<BuiltSite, Diagnostics> {
-    let mut loaded = content::load(root, opts)?;
+    let mut loaded = content::load_partial(root, opts)?;
+    if loaded.warnings.has_errors() {
+        return Err(with_render_errors(root, loaded));
+    }
     let tera = templates::load(root, &loaded.site.config.theme)?;
     let derived = Derived::compute(&loaded.site);
     let lints = crate::derive::lint::lint(&loaded.site, &derived, root);
@@ -45,6 +49,57 @@ pub fn build_in_memory(
         .collect();
     let files = render::render(&loaded.site, &derived, &tera, &loaded.links, &extra)?;
     Ok(BuiltSite { loaded, files })
+}
+
+/// The content has errors: renders what did load all the same, so that the errors only
+/// rendering finds (dead internal links, templates) are reported in the same run. Links into
+/// the pages of files that have errors are not checked: those pages are missing because of
+/// errors already reported.
+fn with_render_errors(root: &Path, loaded: Loaded) -> Diagnostics {
+    let mut diags = loaded.warnings;
+    let tera = match templates::load(root, &loaded.site.config.theme) {
+        Ok(t) => t,
+        Err(d) => {
+            diags.extend(d.0);
+            return diags.sorted();
+        }
+    };
+    let broken: Vec<String> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(|d| pages_of_file(&d.file))
+        .collect();
+    let links: Vec<_> = loaded
+        .links
+        .into_iter()
+        .filter(|l| !broken.iter().any(|b| l.target.starts_with(b.as_str())))
+        .collect();
+    let derived = Derived::compute(&loaded.site);
+    let extra: BTreeSet<String> = loaded
+        .assets
+        .iter()
+        .map(|a| a.output.clone())
+        .chain(templates::BUILTIN_ASSETS.iter().map(|(n, _)| n.to_string()))
+        .collect();
+    if let Err(d) = render::render(&loaded.site, &derived, &tera, &links, &extra) {
+        diags.extend(d.0);
+    }
+    diags.sorted()
+}
+
+/// The site path under which a content file's pages live (`content/topics/x.md` → `/topics/x/`).
+fn pages_of_file(file: &str) -> Option<String> {
+    let stem = |s: &str| s.rsplit_once('.').map_or(s, |(a, _)| a).to_string();
+    match file.split('/').collect::<Vec<_>>().as_slice() {
+        ["content", "platforms", p, "platform.yaml"] => Some(format!("/platforms/{p}/")),
+        ["content", "platforms", p, "snapshots", d, ..] => Some(format!("/platforms/{p}/{d}/")),
+        ["content", "platforms", p, "changes", name] => {
+            Some(format!("/platforms/{p}/changes/{}/", stem(name)))
+        }
+        ["content", "topics", name] => Some(format!("/topics/{}/", stem(name))),
+        ["content", "pages", name] => Some(format!("/{}/", stem(name))),
+        _ => None,
+    }
 }
 
 /// What `build` reports.
@@ -76,6 +131,25 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
         drafts: opts.drafts,
         base_url: opts.base_url.clone(),
     };
+    // Inputs unchanged since the build that wrote the output, which nobody touched: done.
+    let fingerprint = build_cache::fingerprint(&opts.root, opts.drafts, opts.base_url.as_deref());
+    if let Some(c) = fingerprint.and_then(|fp| build_cache::reuse(&out, fp)) {
+        return Ok(BuildReport {
+            output: out,
+            stats: WriteStats {
+                pages: c.pages,
+                files: c.files,
+                written: 0,
+                unchanged: c.pages + c.files + 1,
+            },
+            warnings: Diagnostics::default(),
+            platforms: c.platforms,
+            documents: c.documents,
+            versions: c.versions,
+            changes: c.changes,
+            seconds: start.elapsed().as_secs_f64(),
+        });
+    }
     let built = build_in_memory(&opts.root, &load_opts).map_err(Error::Content)?;
     let stats = output::write(
         &out,
@@ -84,7 +158,7 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
         templates::BUILTIN_ASSETS,
     )?;
     let site = &built.loaded.site;
-    Ok(BuildReport {
+    let report = BuildReport {
         output: out,
         stats,
         warnings: built.loaded.warnings.clone(),
@@ -98,5 +172,18 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
             .sum(),
         changes: site.platforms.iter().map(|p| p.changes.len()).sum(),
         seconds: start.elapsed().as_secs_f64(),
-    })
+    };
+    // Only a build without warnings is cached, so that warnings are shown by every build.
+    if let Some(fp) = fingerprint.filter(|_| report.warnings.0.is_empty()) {
+        let c = build_cache::Counts {
+            platforms: report.platforms,
+            documents: report.documents,
+            versions: report.versions,
+            changes: report.changes,
+            pages: report.stats.pages,
+            files: report.stats.files,
+        };
+        build_cache::record(&report.output, fp, c);
+    }
+    Ok(report)
 }

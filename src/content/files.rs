@@ -108,9 +108,9 @@ pub fn read_text(file: &FoundFile) -> Result<String, Diagnostic> {
         return Err(Diagnostic::error(
             &file.rel,
             format!(
-                "the file is {} MB; the limit is {} MB",
-                meta.len() / 1_000_000,
-                MAX_FILE_BYTES / 1_000_000
+                "the file is {} MiB; the limit is {} MiB",
+                meta.len() >> 20,
+                MAX_FILE_BYTES >> 20
             ),
         )
         .help("split the document, or keep only its text (no embedded data or images)"));

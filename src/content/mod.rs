@@ -91,6 +91,18 @@ pub fn load_config(root: &Path) -> Result<SiteConfig, Diagnostics> {
         )
         .help("run termtrail in the site's folder, or pass --root DIR")]));
     }
+    let inside = path
+        .canonicalize()
+        .ok()
+        .zip(root.canonicalize().ok())
+        .is_some_and(|(p, r)| p.starts_with(r));
+    if !inside {
+        return Err(Diagnostics(vec![Diagnostic::error(
+            "site.yaml",
+            "symbolic link points outside the site; it is not followed",
+        )
+        .help("copy the file into the site instead of linking to it")]));
+    }
     let found = files::FoundFile {
         path,
         rel: "site.yaml".into(),
@@ -163,17 +175,25 @@ pub fn load_cached(
     if let Some(c) = cache {
         c.begin();
     }
-    let result = load_inner(root, opts, cache);
+    let result = load_inner(root, opts, cache, false);
     if let Some(c) = cache {
         c.finish();
     }
     result
 }
 
+/// `load`, but also when the content has errors: the site without the files that have errors,
+/// with every diagnostic, errors too, in `warnings`. Fails only when `site.yaml` does. For
+/// reporting the errors that only rendering finds (dead links) in the same run as the others.
+pub fn load_partial(root: &Path, opts: &LoadOptions) -> Result<Loaded, Diagnostics> {
+    load_inner(root, opts, None, true)
+}
+
 fn load_inner(
     root: &Path,
     opts: &LoadOptions,
     cache: Option<&LoadCache>,
+    partial: bool,
 ) -> Result<Loaded, Diagnostics> {
     let mut config = load_config(root)?;
     if let Some(url) = &opts.base_url {
@@ -212,7 +232,7 @@ fn load_inner(
     let assets = collect_assets(root, &site.config, &mut diags);
     check_page_slugs(&site, &assets, &mut diags);
     let diags = Diagnostics(diags).sorted();
-    if diags.has_errors() {
+    if diags.has_errors() && !partial {
         return Err(diags);
     }
     Ok(Loaded {

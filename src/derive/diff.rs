@@ -371,11 +371,7 @@ impl<'a> Iterator for Words<'a> {
 /// sides, so only the sections between them are compared, and only up to the first difference.
 fn same_words(old: &[Section], new: &[Section]) -> bool {
     let same = |a: &Section, b: &Section| a.heading == b.heading && a.text == b.text;
-    let prefix = old
-        .iter()
-        .zip(new)
-        .take_while(|(a, b)| same(a, b))
-        .count();
+    let prefix = old.iter().zip(new).take_while(|(a, b)| same(a, b)).count();
     let (old, new) = (&old[prefix..], &new[prefix..]);
     let suffix = old
         .iter()
@@ -396,7 +392,6 @@ fn all_words(sections: &[Section]) -> impl Iterator<Item = &str> {
             .chain(plain_words(&x.text))
     })
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -553,7 +548,10 @@ mod tests {
             }
         }
         out.split_whitespace()
-            .filter(|w| !w.chars().all(|c| c == '-' || c == '=' || c == '+' || c == ':'))
+            .filter(|w| {
+                !w.chars()
+                    .all(|c| c == '-' || c == '=' || c == '+' || c == ':')
+            })
             .map(str::to_string)
             .collect()
     }
@@ -578,14 +576,28 @@ mod tests {
     #[test]
     fn unchanged_ends_do_not_change_the_verdict() {
         // Words moved across a boundary between heading-less sections are still the same words.
-        let mut old = snap(&[("a", "same"), ("b", "one two"), ("c", "three"), ("d", "tail")]);
-        let mut new = snap(&[("a", "same"), ("b", "one"), ("c", "two three"), ("d", "tail")]);
+        let mut old = snap(&[
+            ("a", "same"),
+            ("b", "one two"),
+            ("c", "three"),
+            ("d", "tail"),
+        ]);
+        let mut new = snap(&[
+            ("a", "same"),
+            ("b", "one"),
+            ("c", "two three"),
+            ("d", "tail"),
+        ]);
         for s in old.sections.iter_mut().chain(new.sections.iter_mut()) {
             s.heading = None;
         }
         assert!(diff_snapshots(&old, &new).formatting_only);
-        let changed = snap(&[("a", "same"), ("b", "one"), ("c", "two four"), ("d", "tail")]);
+        let changed = snap(&[
+            ("a", "same"),
+            ("b", "one"),
+            ("c", "two four"),
+            ("d", "tail"),
+        ]);
         assert!(!diff_snapshots(&old, &changed).formatting_only);
     }
-
 }

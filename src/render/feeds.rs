@@ -90,7 +90,11 @@ pub fn write_all(
                     Item {
                         view: &views[p][c],
                         date: record.date,
-                        content: absolute_urls(&record.body_html, &cfg.origin, &views[p][c].permalink),
+                        content: absolute_urls(
+                            &record.body_html,
+                            &cfg.origin,
+                            &views[p][c].permalink,
+                        ),
                     }
                 })
                 .collect();

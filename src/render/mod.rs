@@ -27,7 +27,7 @@ pub type Rendered = BTreeMap<String, Vec<u8>>;
 /// How many change records the home page lists.
 const HOME_CHANGES: usize = 20;
 /// How many related changes a change page lists.
-const RELATED_CHANGES: usize = 6;
+pub const RELATED_CHANGES: usize = 6;
 
 /// Everything the page renderers share, computed once.
 struct Shared<'a> {
@@ -93,7 +93,13 @@ pub trait RenderCache: Sync {
 pub fn document_targets(d: &Document) -> Vec<rewrite::Targets> {
     d.snapshots
         .iter()
-        .map(|s| rewrite::targets(s.sections.iter().map(|x| (x.anchor.as_str(), x.heading.as_deref(), &*x.html))))
+        .map(|s| {
+            rewrite::targets(
+                s.sections
+                    .iter()
+                    .map(|x| (x.anchor.as_str(), x.heading.as_deref(), &*x.html)),
+            )
+        })
         .collect()
 }
 
@@ -542,11 +548,7 @@ impl<'a> Shared<'a> {
             "platform",
             &json!({"slug": p.slug, "name": p.name, "website": p.url, "category": p.category, "description": p.description_html}),
         );
-        Self::insert(
-            &mut ctx,
-            "documents",
-            &self.platform_cards[pi]["documents"],
-        );
+        Self::insert(&mut ctx, "documents", &self.platform_cards[pi]["documents"]);
         Self::insert(&mut ctx, "timeline", &timeline);
         Self::insert(&mut ctx, "faq", &faq);
         self.render("platform.html", path, ctx)

@@ -108,6 +108,22 @@ pub fn load(root: &Path, theme: &str) -> Result<Tera, Diagnostics> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
+            // A template (or the theme's folder) may be a link that leaves the site: refused.
+            let inside = path
+                .canonicalize()
+                .ok()
+                .zip(root.canonicalize().ok())
+                .is_some_and(|(p, r)| p.starts_with(r));
+            if !inside {
+                diags.push(
+                    Diagnostic::error(
+                        format!("themes/{theme}/templates/{name}"),
+                        "symbolic link points outside the site; it is not followed",
+                    )
+                    .help("copy the template into the theme instead of linking to it"),
+                );
+                continue;
+            }
             match std::fs::read_to_string(&path) {
                 Ok(src) => match sources.iter_mut().find(|(n, _)| *n == name) {
                     Some(slot) => slot.1 = src,

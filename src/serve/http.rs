@@ -342,7 +342,7 @@ pub fn clean_path(raw: &str) -> Option<String> {
         }
     }
     // `//` inside a path is not a folder of its own.
-    if rel.contains("//") {
+    if s.contains("//") {
         return None;
     }
     let mut out = parts.join("/");

@@ -386,6 +386,24 @@ fn rebuild_and_publish(
                 s.diffs_computed,
                 s.changed.len()
             );
+            if std::env::var_os("TERMTRAIL_SERVE_VERIFY").is_some() {
+                match rebuilder.verify() {
+                    Ok(d) if d.is_empty() => {
+                        let _ = writeln!(out, "Verified: the same bytes as a full build.");
+                    }
+                    Ok(d) => {
+                        let _ = writeln!(
+                            out,
+                            "Verify FAILED: {} files differ from a full build: {}",
+                            d.len(),
+                            d.join(", ")
+                        );
+                    }
+                    Err(e) => {
+                        let _ = writeln!(out, "Verify: the full build failed: {e:?}");
+                    }
+                }
+            }
         }
         Err(mut diags) => {
             diags.fill_excerpts(root);

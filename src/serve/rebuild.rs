@@ -110,6 +110,26 @@ impl Rebuilder {
         &self.files
     }
 
+    /// Builds the site from scratch as `build` does and lists the output paths whose bytes
+    /// differ from the last good incremental output (empty: they are the same). For checking
+    /// the incremental build (`TERMTRAIL_SERVE_VERIFY=1 termtrail serve`).
+    pub fn verify(&self) -> Result<Vec<String>, Diagnostics> {
+        let full = crate::cmd::build::build_in_memory(&self.root, &self.opts)?.files;
+        let mut differ: Vec<String> = full
+            .iter()
+            .filter(|(k, v)| self.files.get(*k).is_none_or(|b| &***b != *v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        differ.extend(
+            self.files
+                .keys()
+                .filter(|k| !full.contains_key(*k))
+                .cloned(),
+        );
+        differ.sort();
+        Ok(differ)
+    }
+
     /// Builds the site, reusing what did not change since the last good build. On failure the
     /// last good output stays as it was.
     pub fn rebuild(&mut self) -> Result<Built, Diagnostics> {
@@ -386,6 +406,10 @@ struct Fingerprints {
     all: u64,
     /// Per topic: the change records tagged with it (with their documents) and its comparisons.
     topics: HashMap<String, u64>,
+    /// Per topic: its comparisons ("how other platforms handle this").
+    topic_comparisons: HashMap<String, u64>,
+    /// Every change record, newest first, as the render orders them.
+    newest: Vec<(usize, usize)>,
     /// All comparisons.
     comparisons: u64,
 }
@@ -511,6 +535,7 @@ impl Fingerprints {
                 .unwrap_or(0)
         };
         let mut topics: HashMap<String, u64> = HashMap::new();
+        let mut topic_comparisons: HashMap<String, u64> = HashMap::new();
         for t in &site.topics {
             let tagged: Vec<(u64, u64)> = site
                 .platforms
@@ -526,9 +551,23 @@ impl Fingerprints {
                 .map(|(pi, ci, c)| (changes[pi][ci], doc_of(pi, &c.document)))
                 .collect();
             let cmp = derived.comparisons.by_topic.get(&t.slug).map(json_hash);
+            topic_comparisons.insert(t.slug.clone(), hash_of(&(&t.slug, cmp)));
             topics.insert(t.slug.clone(), hash_of(&(&t.slug, tagged, cmp)));
         }
         let comparisons = json_hash(&derived.comparisons.by_topic);
+        let mut newest: Vec<(usize, usize)> = site
+            .platforms
+            .iter()
+            .enumerate()
+            .flat_map(|(pi, p)| (0..p.changes.len()).map(move |ci| (pi, ci)))
+            .collect();
+        newest.sort_by(|a, b| {
+            let (ca, cb) = (
+                &site.platforms[a.0].changes[a.1],
+                &site.platforms[b.0].changes[b.1],
+            );
+            (cb.date, &cb.key, &cb.platform).cmp(&(ca.date, &ca.key, &ca.platform))
+        });
         Fingerprints {
             global,
             documents,
@@ -537,6 +576,8 @@ impl Fingerprints {
             platforms,
             all,
             topics,
+            topic_comparisons,
+            newest,
             comparisons,
         }
     }
@@ -555,20 +596,59 @@ impl Fingerprints {
             Job::Version(pi, di, _) | Job::Section(pi, di, _) => {
                 hash_of(&(base, self.document_changes[pi][di]))
             }
+            // A change page shows the record, its diff, the earlier records about the same
+            // document, "how other platforms handle" its topics, and related records (the
+            // newest sharing a topic, as `render` picks them).
             Job::Change(pi, ci) => {
                 let p = &site.platforms[pi];
                 let c = &p.changes[ci];
-                let doc = p
-                    .documents
+                let doc_of = |pi: usize, doc: &str| {
+                    site.platforms[pi]
+                        .documents
+                        .iter()
+                        .position(|d| d.id == doc)
+                        .map(|di| self.documents[pi][di])
+                };
+                let earlier: Vec<u64> = p.changes[..ci]
                     .iter()
-                    .position(|d| d.id == c.document)
-                    .map(|di| self.document_changes[pi][di]);
-                let topics: Vec<Option<u64>> = c
+                    .enumerate()
+                    .filter(|(_, e)| e.document == c.document)
+                    .map(|(i, _)| self.changes[pi][i])
+                    .collect();
+                let related: Vec<(u64, Option<u64>)> = self
+                    .newest
+                    .iter()
+                    .filter(|&&(op, oc)| {
+                        (op, oc) != (pi, ci)
+                            && site.platforms[op].changes[oc]
+                                .topics
+                                .iter()
+                                .any(|t| c.topics.contains(t))
+                    })
+                    .filter(|&&(op, oc)| {
+                        !(op == pi
+                            && oc < ci
+                            && site.platforms[op].changes[oc].document == c.document)
+                    })
+                    .take(render::RELATED_CHANGES)
+                    .map(|&(op, oc)| {
+                        let o = &site.platforms[op].changes[oc];
+                        (self.changes[op][oc], doc_of(op, &o.document))
+                    })
+                    .collect();
+                let comparisons: Vec<Option<u64>> = c
                     .topics
                     .iter()
-                    .map(|t| self.topics.get(t).copied())
+                    .map(|t| self.topic_comparisons.get(t).copied())
                     .collect();
-                hash_of(&(base, self.changes[pi][ci], doc, topics))
+                hash_of(&(
+                    base,
+                    self.changes[pi][ci],
+                    doc_of(pi, &c.document),
+                    earlier,
+                    related,
+                    comparisons,
+                ))
             }
             Job::Topic(ti) => {
                 let t = &site.topics[ti].slug;

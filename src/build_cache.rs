@@ -1,0 +1,199 @@
+//! The build cache: a build whose inputs are those of the build that wrote the output, into
+//! an output nobody touched since, has nothing to do.
+//!
+//! After a build without warnings, the output's marker file (`output::MARKER`) gets a manifest
+//! line: a hash of every input (the bytes and paths of `site.yaml`, `content/`, `static/` and
+//! `themes/`, the options that change the output, and the termtrail binary itself), a hash of
+//! the output's shape (every file's path and size), and the counts the report shows. The next
+//! build hashes its inputs; when they match and the output is as it was left (same paths and
+//! sizes, no file changed since the marker was written, by ctime), it reports the output as
+//! unchanged without loading, rendering or writing anything. Inputs are hashed by content, not
+//! by modification time, so a file restored with an old mtime or edited within one clock tick
+//! still invalidates the cache; the manifest holds nothing specific to the folder, so two
+//! builds of the same input still give the same bytes, marker included.
+
+use std::collections::hash_map::DefaultHasher;
+use std::fs;
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::output::MARKER;
+
+/// What the manifest line starts with; the version changes with its format.
+const TAG: &str = "build-cache: v1";
+
+/// The identity of a build's inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint(u64);
+
+/// What a build reported, kept to report it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub platforms: usize,
+    pub documents: usize,
+    pub versions: usize,
+    pub changes: usize,
+    pub pages: usize,
+    pub files: usize,
+}
+
+/// Hashes the inputs of a build of `root`; `None` when the binary cannot be identified (then
+/// nothing is cached).
+pub fn fingerprint(root: &Path, drafts: bool, base_url: Option<&str>) -> Option<Fingerprint> {
+    let exe = fs::metadata(std::env::current_exe().ok()?).ok()?;
+    let exe_time = exe
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    let mut h = DefaultHasher::new();
+    h.write(env!("CARGO_PKG_VERSION").as_bytes());
+    h.write_u64(exe.len());
+    h.write_u128(exe_time.as_nanos());
+    h.write_u8(drafts as u8);
+    h.write(base_url.unwrap_or("\u{0}none").as_bytes());
+    h.write_u8(0xff);
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    for top in ["site.yaml", "content", "static", "themes"] {
+        for entry in WalkDir::new(root.join(top))
+            .follow_links(false)
+            .sort_by_file_name()
+        {
+            match entry {
+                Ok(e) if !e.file_type().is_dir() => {
+                    let rel = e
+                        .path()
+                        .strip_prefix(root)
+                        .unwrap_or(e.path())
+                        .to_string_lossy()
+                        .into_owned();
+                    files.push((rel, e.into_path()));
+                }
+                Ok(_) => {}
+                // A missing optional folder is fine; any other error is hashed as such.
+                Err(e) => files.push((format!("\u{0}error {e}"), PathBuf::new())),
+            }
+        }
+    }
+    // Each file's bytes hashed in parallel, then combined in order with its path.
+    let hashes: Vec<u64> = files
+        .par_iter()
+        .map(|(_, path)| {
+            let mut f = DefaultHasher::new();
+            match fs::read(path) {
+                Ok(bytes) => {
+                    f.write_u64(bytes.len() as u64);
+                    f.write(&bytes);
+                }
+                Err(e) => f.write(format!("\u{0}unreadable {:?}", e.kind()).as_bytes()),
+            }
+            f.finish()
+        })
+        .collect();
+    for ((rel, _), file_hash) in files.iter().zip(hashes) {
+        h.write(rel.as_bytes());
+        h.write_u8(0);
+        h.write_u64(file_hash);
+    }
+    Some(Fingerprint(h.finish()))
+}
+
+/// The output's shape, and whether any of its files changed after `since` (by ctime).
+fn output_shape(out: &Path, since: (i64, i64)) -> Option<u64> {
+    let mut h = DefaultHasher::new();
+    for entry in WalkDir::new(out).follow_links(false).sort_by_file_name() {
+        let e = entry.ok()?;
+        let rel = e
+            .path()
+            .strip_prefix(out)
+            .ok()?
+            .to_string_lossy()
+            .into_owned();
+        if rel == MARKER {
+            continue;
+        }
+        let meta = e.metadata().ok()?;
+        // Folders change when the marker is replaced; added or removed files change the shape.
+        if !meta.is_dir() && changed_time(&meta) > since {
+            return None;
+        }
+        h.write(rel.as_bytes());
+        h.write_u8(if meta.is_dir() { 1 } else { 0 });
+        h.write_u64(if meta.is_dir() { 0 } else { meta.len() });
+    }
+    Some(h.finish())
+}
+
+/// When a file's inode last changed (unix ctime, which no one can set back), else its mtime.
+fn changed_time(meta: &fs::Metadata) -> (i64, i64) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (meta.ctime(), meta.ctime_nsec())
+    }
+    #[cfg(not(unix))]
+    {
+        meta.modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| (d.as_secs() as i64, d.subsec_nanos() as i64))
+            .unwrap_or((i64::MAX, 0))
+    }
+}
+
+/// The counts of the build that wrote `out`, when its inputs were `fp` and the output is intact.
+pub fn reuse(out: &Path, fp: Fingerprint) -> Option<Counts> {
+    let marker = out.join(MARKER);
+    let text = fs::read_to_string(&marker).ok()?;
+    let line = text.lines().find_map(|l| l.strip_prefix(TAG))?;
+    let v: Vec<&str> = line.split_whitespace().collect();
+    let [input, shape, platforms, documents, versions, changes, pages, files] = v[..] else {
+        return None;
+    };
+    if u64::from_str_radix(input, 16).ok()? != fp.0 {
+        return None;
+    }
+    let since = changed_time(&fs::metadata(&marker).ok()?);
+    if u64::from_str_radix(shape, 16).ok()? != output_shape(out, since)? {
+        return None;
+    }
+    Some(Counts {
+        platforms: platforms.parse().ok()?,
+        documents: documents.parse().ok()?,
+        versions: versions.parse().ok()?,
+        changes: changes.parse().ok()?,
+        pages: pages.parse().ok()?,
+        files: files.parse().ok()?,
+    })
+}
+
+/// Writes the manifest into the marker of `out`, which a build from inputs `fp` just wrote.
+/// Failing to is not an error: the next build is then a full one.
+pub fn record(out: &Path, fp: Fingerprint, c: Counts) {
+    let marker = out.join(MARKER);
+    let Ok(text) = fs::read_to_string(&marker) else {
+        return;
+    };
+    let Some(shape) = output_shape(out, (i64::MAX, 0)) else {
+        return;
+    };
+    let mut new: String = text
+        .lines()
+        .filter(|l| !l.starts_with(TAG))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    new.push_str(&format!(
+        "{TAG} {:016x} {shape:016x} {} {} {} {} {} {}\n",
+        fp.0, c.platforms, c.documents, c.versions, c.changes, c.pages, c.files
+    ));
+    // A new file in place of the old: the marker's ctime is then later than every output file's.
+    let tmp = out.join(format!("{MARKER}.tmp"));
+    if fs::write(&tmp, new).is_err() || fs::rename(&tmp, &marker).is_err() {
+        let _ = fs::remove_file(&tmp);
+        let _ = fs::remove_file(&marker);
+        let _ = fs::write(&marker, text);
+    }
+}
