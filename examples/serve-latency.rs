@@ -115,6 +115,17 @@ fn get(port: u16, path: &str) -> Option<String> {
     Some(body)
 }
 
+/// The title line with `marker` added at the end of its value (inside quotes, if quoted).
+fn with_marker(line: &str, marker: &str) -> String {
+    let value = line.trim_start_matches("title:").trim();
+    for q in ['"', '\''] {
+        if value.len() >= 2 && value.starts_with(q) && value.ends_with(q) {
+            return format!("title: {} {marker}{q}", &value[..value.len() - 1]);
+        }
+    }
+    format!("title: {value} {marker}")
+}
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
@@ -203,7 +214,7 @@ fn main() -> ExitCode {
     let mut rebuilds = Vec::new();
     for i in 0..o.runs {
         let marker = format!("latency-run-{i}-{}", std::process::id());
-        let text = original.replacen(&title_line, &format!("{title_line} {marker}"), 1);
+        let text = original.replacen(&title_line, &with_marker(&title_line, &marker), 1);
         let start = Instant::now();
         std::fs::write(&path, text).unwrap();
         loop {

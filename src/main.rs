@@ -86,6 +86,7 @@ enum Command {
         /// Replace an existing snapshot of the same date
         #[arg(long)]
         force: bool,
+        /// The site's folder (holding site.yaml)
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
@@ -108,6 +109,7 @@ enum NewCommand {
         /// The later version (default: the latest); the record compares it with the one before
         #[arg(long, value_parser = parse_date_arg)]
         to: Option<jiff::civil::Date>,
+        /// The site's folder (holding site.yaml)
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
@@ -128,6 +130,7 @@ enum ImportCommand {
         /// A clone of the matching declarations repository, for the documents' URLs
         #[arg(long, value_name = "DIR")]
         declarations: Option<PathBuf>,
+        /// The site's folder (holding site.yaml)
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
@@ -263,10 +266,10 @@ fn main() -> ExitCode {
                 Ok(r) => {
                     let path = termtrail::error::display_path(&root, &r.path);
                     eprintln!(
-                        "Wrote {} sections ({:?} input, split by {:?}){}.",
+                        "Wrote {} sections from {}, {}{}.",
                         r.sections,
-                        r.format,
-                        r.rule,
+                        r.format.name(),
+                        r.rule.describe(),
                         if r.topics_carried > 0 {
                             format!(
                                 "; {} kept their topics from another version",

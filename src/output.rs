@@ -23,14 +23,15 @@ pub struct WriteStats {
     pub unchanged: usize,
 }
 
-/// Refuses output folders that would destroy something: the site itself, `/`, the home
-/// folder, or a folder with files termtrail did not write (unless `force`).
+/// Refuses output folders that would destroy something: the site itself or a folder holding
+/// it, the site's sources (`content/`, `static/`, `themes/`), another site, `/`, the home
+/// folder, a file; and, unless `force`, a folder with files termtrail did not write.
 pub fn check_destination(root: &Path, out: &Path, force: bool) -> Result<()> {
-    let abs = absolute(out);
-    let root_abs = absolute(root);
+    let abs = resolve(out);
+    let root_abs = resolve(root);
     let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .map(|h| absolute(&h));
+        .filter(|h| !h.is_empty())
+        .map(|h| resolve(Path::new(&h)));
     let refuse = |why: String| {
         Err(Error::Refused(format!(
             "refusing to write to {}: {why}",
@@ -46,8 +47,18 @@ pub fn check_destination(root: &Path, out: &Path, force: bool) -> Result<()> {
     if abs == root_abs || root_abs.starts_with(&abs) {
         return refuse("it would replace the site itself; choose a folder such as public/".into());
     }
+    for source in ["content", "static", "themes"] {
+        if abs.starts_with(root_abs.join(source)) {
+            return refuse(format!(
+                "it is inside the site's {source}/ folder; choose a folder such as public/"
+            ));
+        }
+    }
     if abs.join("content").exists() || abs.join("site.yaml").exists() {
         return refuse("it holds a site (content/ or site.yaml)".into());
+    }
+    if abs.exists() && !abs.is_dir() {
+        return refuse("it is a file, not a folder".into());
     }
     if force || !abs.exists() {
         return Ok(());
@@ -61,13 +72,37 @@ pub fn check_destination(root: &Path, out: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
-fn absolute(p: &Path) -> PathBuf {
+/// The absolute path `p` names, as the system will resolve it when writing: the part that
+/// exists with its symbolic links and `..` resolved, the rest appended (`..` there taking
+/// away the last part, as it will once the folders exist). `check_destination` and `write`
+/// both use it, so that what is checked is what is written: `x/missing/../../site` is the
+/// site, although `canonicalize` cannot tell before `missing` exists.
+pub fn resolve(p: &Path) -> PathBuf {
+    use std::path::Component;
     let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
         std::env::current_dir().unwrap_or_default().join(p)
     };
-    joined.canonicalize().unwrap_or(joined)
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => out.push(c.as_os_str()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(name) => {
+                out.push(name);
+                // Where the path exists, follow its links now, so that a later `..` goes to
+                // the real parent, as it does for the system.
+                if let Ok(real) = out.canonicalize() {
+                    out = real;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The staging folder beside `out`; stale ones from killed builds are removed first.
@@ -101,6 +136,7 @@ pub fn write(
     assets: &[Asset],
     builtin: &[(&str, &[u8])],
 ) -> Result<WriteStats> {
+    let out = &resolve(out);
     let staging = staging_dir(out)?;
     let result = fill(&staging, out, files, assets, builtin)
         .and_then(|stats| swap(&staging, out).map(|_| stats));

@@ -19,7 +19,10 @@ fn identities(out: &Path) -> BTreeMap<String, (u64, i128)> {
         .filter(|k| k != MARKER)
         .map(|k| {
             let m = fs::metadata(out.join(&k)).unwrap();
-            let id = (m.ino(), m.mtime() as i128 * 1_000_000_000 + m.mtime_nsec() as i128);
+            let id = (
+                m.ino(),
+                m.mtime() as i128 * 1_000_000_000 + m.mtime_nsec() as i128,
+            );
             (k, id)
         })
         .collect()
@@ -62,11 +65,15 @@ fn a_no_op_rebuild_keeps_every_inode_and_mtime() {
     let marker = read(&out, MARKER);
     assert!(marker.contains("build-cache: v1"), "{marker}");
 
-    // From the cache: nothing is written.
+    let marker_inode = || fs::metadata(out.join(MARKER)).unwrap().ino();
+    let first_marker = marker_inode();
+
+    // From the cache: nothing is written, not even the marker.
     let report = build(root, &[]);
     assert!(report.contains("(0 written,"), "{report}");
     assert_eq!(identities(&out), before);
     assert_eq!(read(&out, MARKER), marker);
+    assert_eq!(marker_inode(), first_marker);
 
     // Without the cache (its manifest removed): every page is rendered again, and each file
     // whose bytes did not change is the old file, linked (same inode, same mtime).
@@ -77,9 +84,11 @@ fn a_no_op_rebuild_keeps_every_inode_and_mtime() {
         .collect();
     fs::write(out.join(MARKER), plain).unwrap();
     let report = build(root, &[]);
-    assert!(report.contains("(1 written,"), "only the marker is new: {report}");
+    assert!(report.contains("(0 written,"), "{report}");
     assert_eq!(identities(&out), before);
+    // The build recorded its manifest again, in a new marker file.
     assert_eq!(read(&out, MARKER), marker);
+    assert_ne!(marker_inode(), first_marker);
 }
 
 #[test]
@@ -94,7 +103,11 @@ fn the_build_cache_never_gives_other_output_than_a_clean_build() {
     // An edit that keeps the file's size and modification time is still seen.
     let record = fs::read_dir(root.join("content/platforms"))
         .unwrap()
-        .flat_map(|p| fs::read_dir(p.unwrap().path().join("changes")).into_iter().flatten())
+        .flat_map(|p| {
+            fs::read_dir(p.unwrap().path().join("changes"))
+                .into_iter()
+                .flatten()
+        })
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "md"))
         .expect("a change record");
@@ -112,7 +125,10 @@ fn the_build_cache_never_gives_other_output_than_a_clean_build() {
         .set_modified(mtime)
         .unwrap();
     let report = build(root, &[]);
-    assert!(!report.contains("(0 written,"), "the edit was missed: {report}");
+    assert!(
+        !report.contains("(0 written,"),
+        "the edit was missed: {report}"
+    );
     assert_same_as_clean(root, &out, &[]);
 
     // A file removed from, added to or changed in the output is put right.

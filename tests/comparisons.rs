@@ -57,7 +57,15 @@ fn site(root: &std::path::Path) -> Vec<Clause> {
         "content/platforms/spotify/changes/2026-02-10-ai-clause.md",
         "---\ntitle: Spotify clarifies its AI clause\ndocument: terms\nsummary: Clarified.\ntopics: [ai-training]\n---\nBody.\n",
     );
-    let clause = |platform, name, document, document_title, anchor, heading, text: &str, captured, topics: Vec<&'static str>| Clause {
+    let clause = |platform,
+                  name,
+                  document,
+                  document_title,
+                  anchor,
+                  heading,
+                  text: &str,
+                  captured,
+                  topics: Vec<&'static str>| Clause {
         platform,
         name,
         document,
@@ -92,7 +100,10 @@ fn built() -> (tempfile::TempDir, Vec<Clause>) {
 /// most recently captured first, then by platform name; every other platform's first clause
 /// before any platform's second; at most `LIMIT`.
 fn expected_others<'a>(clauses: &'a [Clause], topic: &str, platform: &str) -> Vec<&'a Clause> {
-    let mut tagged: Vec<&Clause> = clauses.iter().filter(|c| c.topics.contains(&topic) && c.platform != platform).collect();
+    let mut tagged: Vec<&Clause> = clauses
+        .iter()
+        .filter(|c| c.topics.contains(&topic) && c.platform != platform)
+        .collect();
     tagged.sort_by(|a, b| b.captured.cmp(a.captured).then(a.name.cmp(b.name)));
     let mut rank: BTreeMap<&str, usize> = BTreeMap::new();
     let mut ranked: Vec<(usize, usize, &Clause)> = tagged
@@ -112,7 +123,9 @@ fn expected_others<'a>(clauses: &'a [Clause], topic: &str, platform: &str) -> Ve
 
 /// Checks one excerpt `<figure>` against the clause it quotes; returns its links.
 fn check_excerpt(fig: ElementRef<'_>, c: &Clause, with_platform: bool) -> Vec<String> {
-    let quote = squash(&visible_text(fig.select(&sel("blockquote")).next().unwrap()));
+    let quote = squash(&visible_text(
+        fig.select(&sel("blockquote")).next().unwrap(),
+    ));
     let full = squash(&c.text);
     let ctx = format!("{}/{}", c.platform, c.anchor);
     if full.chars().count() <= 360 {
@@ -120,30 +133,57 @@ fn check_excerpt(fig: ElementRef<'_>, c: &Clause, with_platform: bool) -> Vec<St
     } else {
         assert!(quote.chars().count() <= 361, "{ctx}: shortened: {quote}");
         let kept = quote.trim_end_matches('…');
-        assert!(full.starts_with(kept), "{ctx}: the excerpt is the clause's beginning: {quote}");
+        assert!(
+            full.starts_with(kept),
+            "{ctx}: the excerpt is the clause's beginning: {quote}"
+        );
         let next = full[kept.len()..].chars().next();
         assert!(
             kept.ends_with(['.', '!', '?']) || next.is_some_and(char::is_whitespace),
             "{ctx}: cut at a sentence or word boundary: {quote}"
         );
-        assert!(fig.select(&sel("a")).any(|a| a.text().collect::<String>().contains("full section")), "{ctx}");
+        assert!(
+            fig.select(&sel("a"))
+                .any(|a| a.text().collect::<String>().contains("full section")),
+            "{ctx}"
+        );
     }
-    let caption = squash(&visible_text(fig.select(&sel("figcaption")).next().unwrap()));
+    let caption = squash(&visible_text(
+        fig.select(&sel("figcaption")).next().unwrap(),
+    ));
     let attribution = if with_platform {
         format!("Excerpt from {}'s {}", c.name, c.document_title)
     } else {
         format!("Excerpt from {}", c.document_title)
     };
     assert!(caption.starts_with(&attribution), "{ctx}: {caption}");
-    assert!(caption.contains(c.heading), "{ctx}: the heading in {caption}");
+    assert!(
+        caption.contains(c.heading),
+        "{ctx}: the heading in {caption}"
+    );
     assert!(caption.contains("captured"), "{ctx}: {caption}");
     let time = fig.select(&sel("figcaption time")).next().unwrap();
     assert_eq!(time.value().attr("datetime"), Some(c.captured), "{ctx}");
-    let hrefs: Vec<String> = fig.select(&sel("a[href]")).map(|a| a.value().attr("href").unwrap().to_string()).collect();
-    let section = format!("/atlas/platforms/{}/{}/#{}", c.platform, c.document, c.anchor);
-    assert!(hrefs.contains(&section), "{ctx}: a link to the section on the document page: {hrefs:?}");
-    let history = format!("/atlas/platforms/{}/{}/sections/{}/", c.platform, c.document, c.anchor);
-    assert!(hrefs.contains(&history), "{ctx}: a link to the section's history: {hrefs:?}");
+    let hrefs: Vec<String> = fig
+        .select(&sel("a[href]"))
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect();
+    let section = format!(
+        "/atlas/platforms/{}/{}/#{}",
+        c.platform, c.document, c.anchor
+    );
+    assert!(
+        hrefs.contains(&section),
+        "{ctx}: a link to the section on the document page: {hrefs:?}"
+    );
+    let history = format!(
+        "/atlas/platforms/{}/{}/sections/{}/",
+        c.platform, c.document, c.anchor
+    );
+    assert!(
+        hrefs.contains(&history),
+        "{ctx}: a link to the section's history: {hrefs:?}"
+    );
     hrefs
 }
 
@@ -156,9 +196,15 @@ fn change_page_compares_other_platforms_with_attribution() {
     let page = html(&out, file);
     let blocks: Vec<ElementRef<'_>> = page.select(&sel("section.comparison")).collect();
     assert_eq!(blocks.len(), 2, "one block per topic of the record");
-    for (block, topic, title) in [(blocks[0], "ai-training", "AI training"), (blocks[1], "arbitration", "Arbitration")] {
+    for (block, topic, title) in [
+        (blocks[0], "ai-training", "AI training"),
+        (blocks[1], "arbitration", "Arbitration"),
+    ] {
         let h2 = visible_text(block.select(&sel("h2")).next().unwrap());
-        assert_eq!(squash(&h2), format!("How other platforms handle this: {title}"));
+        assert_eq!(
+            squash(&h2),
+            format!("How other platforms handle this: {title}")
+        );
         let figs: Vec<ElementRef<'_>> = block.select(&sel("figure.excerpt")).collect();
         let want = expected_others(&clauses, topic, "netflix");
         assert_eq!(figs.len(), want.len(), "{topic}: at most comparison_limit");
@@ -170,14 +216,20 @@ fn change_page_compares_other_platforms_with_attribution() {
         }
     }
     // Breadth first: Amazon's second clause gives way to TikTok.
-    let first: Vec<&str> = expected_others(&clauses, "ai-training", "netflix").iter().map(|c| c.name).collect();
+    let first: Vec<&str> = expected_others(&clauses, "ai-training", "netflix")
+        .iter()
+        .map(|c| c.name)
+        .collect();
     assert_eq!(first, ["Amazon", "TikTok"]);
     // Related changes: records of other platforms sharing a topic.
     let related: Vec<&str> = page
         .select(&sel("section[aria-labelledby=tt-related] .change-title a"))
         .filter_map(|a| a.value().attr("href"))
         .collect();
-    assert_eq!(related, ["/atlas/platforms/spotify/changes/2026-02-10-ai-clause/"]);
+    assert_eq!(
+        related,
+        ["/atlas/platforms/spotify/changes/2026-02-10-ai-clause/"]
+    );
 }
 
 #[test]
@@ -190,25 +242,44 @@ fn topic_page_shows_every_platforms_clauses_then_its_changes() {
     let main = page.select(&sel("main")).next().unwrap();
     let text = squash(&visible_text(main));
     assert!(text.contains("Can your data train AI?"), "the question");
-    assert!(text.contains("Whether content may be used to train models."), "the introduction");
+    assert!(
+        text.contains("Whether content may be used to train models."),
+        "the introduction"
+    );
     // Grouped by platform, in name order; every tagged clause of every current snapshot.
-    let tagged: Vec<&Clause> = clauses.iter().filter(|c| c.topics.contains(&"ai-training")).collect();
+    let tagged: Vec<&Clause> = clauses
+        .iter()
+        .filter(|c| c.topics.contains(&"ai-training"))
+        .collect();
     let mut names: Vec<&str> = tagged.iter().map(|c| c.name).collect();
     names.dedup();
     let groups: Vec<ElementRef<'_>> = page.select(&sel(".comparison-group")).collect();
-    let group_names: Vec<String> = groups.iter().map(|g| squash(&visible_text(g.select(&sel("h3")).next().unwrap()))).collect();
+    let group_names: Vec<String> = groups
+        .iter()
+        .map(|g| squash(&visible_text(g.select(&sel("h3")).next().unwrap())))
+        .collect();
     assert_eq!(group_names, names);
     for g in &groups {
         let name = squash(&visible_text(g.select(&sel("h3")).next().unwrap()));
         let want: Vec<&&Clause> = tagged.iter().filter(|c| c.name == name).collect();
         let figs: Vec<ElementRef<'_>> = g.select(&sel("figure.excerpt")).collect();
-        assert_eq!(figs.len(), want.len(), "{name}: every clause, no limit on the topic page");
+        assert_eq!(
+            figs.len(),
+            want.len(),
+            "{name}: every clause, no limit on the topic page"
+        );
         for (fig, c) in figs.iter().zip(want) {
             for href in check_excerpt(*fig, c, false) {
                 links.check(file, &href).unwrap();
             }
         }
-        let platform_link = g.select(&sel("h3 a")).next().unwrap().value().attr("href").unwrap();
+        let platform_link = g
+            .select(&sel("h3 a"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("href")
+            .unwrap();
         links.check(file, platform_link).unwrap();
     }
     // Then the records tagged with it, newest first.
@@ -218,11 +289,24 @@ fn topic_page_shows_every_platforms_clauses_then_its_changes() {
         .collect();
     assert_eq!(
         changes,
-        ["/atlas/platforms/spotify/changes/2026-02-10-ai-clause/", "/atlas/platforms/netflix/changes/2026-01-15-bars-ai-training/"]
+        [
+            "/atlas/platforms/spotify/changes/2026-02-10-ai-clause/",
+            "/atlas/platforms/netflix/changes/2026-01-15-bars-ai-training/"
+        ]
     );
     // The topic's own feeds.
-    let feeds: Vec<&str> = page.select(&sel(".feed-links a")).filter_map(|a| a.value().attr("href")).collect();
-    assert_eq!(feeds, ["/atlas/topics/ai-training/rss.xml", "/atlas/topics/ai-training/atom.xml", "/atlas/topics/ai-training/feed.json"]);
+    let feeds: Vec<&str> = page
+        .select(&sel(".feed-links a"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(
+        feeds,
+        [
+            "/atlas/topics/ai-training/rss.xml",
+            "/atlas/topics/ai-training/atom.xml",
+            "/atlas/topics/ai-training/feed.json"
+        ]
+    );
     for f in feeds {
         links.check(file, f).unwrap();
     }
@@ -234,23 +318,45 @@ fn a_topic_tagged_nowhere_still_has_a_page_that_says_so() {
     let out = dir.path().join("public");
     let page = html(&out, "topics/unused/index.html");
     assert!(page.select(&sel("figure.excerpt")).next().is_none());
-    let empty: Vec<String> = page.select(&sel("main .empty")).map(|e| visible_text(e)).collect();
+    let empty: Vec<String> = page
+        .select(&sel("main .empty"))
+        .map(|e| visible_text(e))
+        .collect();
     assert_eq!(empty.len(), 2, "no clause, no change: {empty:?}");
     assert!(empty[0].contains("No clause"), "{empty:?}");
     assert!(empty[1].contains("No change record"), "{empty:?}");
-    assert!(squash(&visible_text(page.select(&sel("main")).next().unwrap())).contains("Nothing is tagged with this."));
+    assert!(
+        squash(&visible_text(page.select(&sel("main")).next().unwrap()))
+            .contains("Nothing is tagged with this.")
+    );
     // The topics index counts platforms and changes.
     let index = html(&out, "topics/index.html");
     let cards: BTreeMap<String, String> = index
         .select(&sel(".card"))
         .map(|c| {
-            let href = c.select(&sel("a")).next().unwrap().value().attr("href").unwrap().to_string();
+            let href = c
+                .select(&sel("a"))
+                .next()
+                .unwrap()
+                .value()
+                .attr("href")
+                .unwrap()
+                .to_string();
             (href, squash(&visible_text(c)))
         })
         .collect();
-    assert!(cards["/atlas/topics/ai-training/"].contains("5 platforms · 2 changes"), "{cards:?}");
-    assert!(cards["/atlas/topics/arbitration/"].contains("3 platforms · 1 change"), "{cards:?}");
-    assert!(cards["/atlas/topics/unused/"].contains("0 platforms · 0 changes"), "{cards:?}");
+    assert!(
+        cards["/atlas/topics/ai-training/"].contains("5 platforms · 2 changes"),
+        "{cards:?}"
+    );
+    assert!(
+        cards["/atlas/topics/arbitration/"].contains("3 platforms · 1 change"),
+        "{cards:?}"
+    );
+    assert!(
+        cards["/atlas/topics/unused/"].contains("0 platforms · 0 changes"),
+        "{cards:?}"
+    );
 }
 
 #[test]
@@ -261,11 +367,22 @@ fn faq_pages_and_footer() {
     // In order, each question with an anchor.
     let questions: Vec<(String, String)> = faq
         .select(&sel("section.faq-entry h2"))
-        .map(|h| (h.value().id().unwrap().to_string(), squash(&visible_text(h))))
+        .map(|h| {
+            (
+                h.value().id().unwrap().to_string(),
+                squash(&visible_text(h)),
+            )
+        })
         .collect();
     assert_eq!(
         questions,
-        [("what-is-this".to_string(), "What is this site?".to_string()), ("netflix-ai".to_string(), "Can I train AI on Netflix?".to_string())]
+        [
+            ("what-is-this".to_string(), "What is this site?".to_string()),
+            (
+                "netflix-ai".to_string(),
+                "Can I train AI on Netflix?".to_string()
+            )
+        ]
     );
     // JSON-LD: FAQPage with every question and its answer as text.
     let scripts: Vec<String> = faq
@@ -283,24 +400,54 @@ fn faq_pages_and_footer() {
         assert_eq!(&e["name"], q);
         assert_eq!(e["acceptedAnswer"]["@type"], "Answer");
     }
-    assert!(entities[0]["acceptedAnswer"]["text"].as_str().unwrap().contains("A tracker of terms."));
-    assert!(!entities[0]["acceptedAnswer"]["text"].as_str().unwrap().contains('<'), "text, not HTML");
+    assert!(entities[0]["acceptedAnswer"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("A tracker of terms."));
+    assert!(
+        !entities[0]["acceptedAnswer"]["text"]
+            .as_str()
+            .unwrap()
+            .contains('<'),
+        "text, not HTML"
+    );
     // The hostile answer neither ends the JSON-LD script nor runs.
     let raw = common::read(&out, "faq/index.html");
-    assert!(!raw.contains("<script>alert"), "an answer's markup reached the page");
+    assert!(
+        !raw.contains("<script>alert"),
+        "an answer's markup reached the page"
+    );
     // An entry with `platform` is on that platform's page too.
     let netflix = html(&out, "platforms/netflix/index.html");
-    let there: Vec<String> = netflix.select(&sel("section[aria-labelledby=tt-faq] h3")).map(|h| squash(&visible_text(h))).collect();
+    let there: Vec<String> = netflix
+        .select(&sel("section[aria-labelledby=tt-faq] h3"))
+        .map(|h| squash(&visible_text(h)))
+        .collect();
     assert_eq!(there, ["Can I train AI on Netflix?"]);
     let spotify = html(&out, "platforms/spotify/index.html");
-    assert!(spotify.select(&sel("section[aria-labelledby=tt-faq]")).next().is_none());
+    assert!(spotify
+        .select(&sel("section[aria-labelledby=tt-faq]"))
+        .next()
+        .is_none());
     // The page, and the footer of every page: the disclaimer and the methodology.
     let page = html(&out, "methodology/index.html");
-    assert_eq!(squash(&visible_text(page.select(&sel("h1")).next().unwrap())), "Methodology");
+    assert_eq!(
+        squash(&visible_text(page.select(&sel("h1")).next().unwrap())),
+        "Methodology"
+    );
     for file in html_files(&out) {
         let doc = html(&out, &file);
-        let footer = doc.select(&sel("footer")).last().unwrap_or_else(|| panic!("{file}: no footer"));
+        let footer = doc
+            .select(&sel("footer"))
+            .last()
+            .unwrap_or_else(|| panic!("{file}: no footer"));
         assert!(visible_text(footer).contains("not legal advice"), "{file}");
-        assert!(footer.select(&sel("a[href=\"/atlas/methodology/\"]")).next().is_some(), "{file}: no methodology link");
+        assert!(
+            footer
+                .select(&sel("a[href=\"/atlas/methodology/\"]"))
+                .next()
+                .is_some(),
+            "{file}: no methodology link"
+        );
     }
 }

@@ -32,6 +32,8 @@ struct Rec {
     summary: String,
     topics: Vec<&'static str>,
     draft: bool,
+    /// The start of the record's analysis.
+    body: String,
 }
 
 impl Rec {
@@ -61,6 +63,7 @@ fn feed_site(root: &Path) -> Vec<Rec> {
             summary: "Users may no longer use Netflix content to train AI & such.".into(),
             topics: vec!["ai-training", "arbitration"],
             draft: false,
+            body: "The analysis, with a".into(),
         },
         Rec {
             platform: "netflix",
@@ -72,6 +75,7 @@ fn feed_site(root: &Path) -> Vec<Rec> {
             summary: "Not ready.".into(),
             topics: vec![],
             draft: true,
+            body: "Draft body.".into(),
         },
         Rec {
             platform: "spotify",
@@ -83,6 +87,7 @@ fn feed_site(root: &Path) -> Vec<Rec> {
             summary: "First capture of Spotify's terms.".into(),
             topics: vec![],
             draft: false,
+            body: "Nothing to compare yet.".into(),
         },
     ];
     for r in &recs {
@@ -142,6 +147,7 @@ fn feed_site(root: &Path) -> Vec<Rec> {
             summary,
             topics,
             draft,
+            body: format!("Analysis {n}: see"),
         });
     };
     for i in 1..=11 {
@@ -241,6 +247,17 @@ fn midnight(date: &str) -> String {
     format!("{date}T00:00:00+00:00")
 }
 
+/// A summary as a reader shows it: RSS descriptions are HTML (the plain-text summary is
+/// escaped for HTML inside the XML), Atom summaries and JSON Feed's `summary` are text.
+fn summary_text(feed: &str, summary: &str) -> String {
+    if feed.ends_with("rss.xml") {
+        let frag = scraper::Html::parse_fragment(summary);
+        frag.root_element().text().collect()
+    } else {
+        summary.to_string()
+    }
+}
+
 /// Every href and src in an HTML fragment.
 fn urls_in(html: &str) -> Vec<String> {
     let doc = scraper::Html::parse_fragment(html);
@@ -296,8 +313,8 @@ fn every_feed_has_exactly_the_contracts_items_in_order() {
                     "{ctx}: date"
                 );
                 assert_eq!(
-                    e.summary.as_ref().map(|s| s.content.as_str()),
-                    Some(r.summary.as_str()),
+                    e.summary.as_ref().map(|s| summary_text(&rel, &s.content)),
+                    Some(r.summary.clone()),
                     "{ctx}: summary"
                 );
                 let content = e
@@ -306,11 +323,11 @@ fn every_feed_has_exactly_the_contracts_items_in_order() {
                     .and_then(|c| c.body.clone())
                     .unwrap_or_default();
                 assert!(
-                    content.contains("Analysis") || content.contains("analysis"),
-                    "{ctx}: the analysis is the content"
+                    content.contains(&r.body),
+                    "{ctx}: the analysis is the content: {content}"
                 );
                 let urls = urls_in(&content);
-                assert!(!urls.is_empty(), "{ctx}");
+                assert_eq!(urls.is_empty(), r.platform == "spotify", "{ctx}: {urls:?}");
                 for u in urls {
                     assert!(
                         u.starts_with("https://") || u.starts_with("http://"),
@@ -475,7 +492,7 @@ fn rss_and_atom_structure() {
             assert_eq!(item["title"], r.full_title());
             assert_eq!(item["summary"], r.summary);
             assert_eq!(item["date_published"], format!("{}T00:00:00Z", r.date()));
-            assert!(item["content_html"].as_str().unwrap().contains("nalysis"));
+            assert!(item["content_html"].as_str().unwrap().contains(&r.body));
             assert_eq!(item["_termtrail"]["platform"], r.platform);
             assert_eq!(item["_termtrail"]["document"], r.document);
             assert_eq!(item["_termtrail"]["topics"], serde_json::json!(r.topics));
@@ -508,7 +525,7 @@ fn hostile_titles_survive_every_escaping_path() {
             "{rel}"
         );
         assert_eq!(
-            e.summary.as_ref().unwrap().content,
+            summary_text(rel, &e.summary.as_ref().unwrap().content),
             HOSTILE_SUMMARY,
             "{rel}"
         );
@@ -793,7 +810,7 @@ fn api_files_are_complete_and_documented() {
     let out = dir.path().join("public");
     let docs = read(&common::repo_root(), "docs/api.md");
     let documented =
-        |key: &str| docs.contains(&format!("| `{key}` |")) || docs.contains(&format!("`{key}`, `"));
+        |key: &str| docs.contains(&format!("`{key}` |")) || docs.contains(&format!("`{key}`, `"));
     let iso = |s: &serde_json::Value| {
         let s = s.as_str().unwrap_or("");
         jiff::civil::Date::strptime("%Y-%m-%d", s).is_ok() && s.len() == 10

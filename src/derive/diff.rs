@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::markdown::escape_html;
 use crate::model::{Section, Snapshot};
@@ -298,9 +299,11 @@ fn mark(html: &mut String, tag: &str, text: &str) {
     html.push_str(tail);
 }
 
-/// Words: runs of characters that are not whitespace.
+/// Words in the Unicode sense (UAX #29 word boundaries, keeping those with a letter or digit):
+/// punctuation and Markdown markers are not words, `don't` is one, and each CJK ideograph is
+/// one, so that texts without spaces are counted too.
 pub fn count_words(s: &str) -> usize {
-    s.split_whitespace().count()
+    s.unicode_words().count()
 }
 
 /// The words of a text without Markdown formatting, link targets or whitespace differences:
@@ -490,6 +493,16 @@ mod tests {
             html.contains("<ins><span class=\"visually-hidden\">added: </span>script</ins>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn words_are_words_not_punctuation() {
+        let old = snap(&[("a", "Fees apply.\n")]);
+        let new = snap(&[("a", "Fees apply, and more fees.\n")]);
+        let d = diff_snapshots(&old, &new);
+        assert_eq!((d.stats.words_added, d.stats.words_removed), (3, 0));
+        assert_eq!(count_words("- **Bold** item: don't stop (viii) 1.2"), 6);
+        assert_eq!(count_words("我们收集数据"), 6);
     }
 
     #[test]

@@ -36,6 +36,20 @@ pub enum Rule {
     Whole,
 }
 
+impl Rule {
+    /// How the document was split, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Rule::Headings => "split at its headings",
+            Rule::Items => "split at its numbered items",
+            Rule::Lines => "split at its heading-like lines",
+            Rule::Whole => {
+                "kept whole: no headings, numbered items or heading-like lines to split at"
+            }
+        }
+    }
+}
+
 /// Markdown as the corpus importer parses it: CommonMark with tables and strikethrough.
 fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH

@@ -28,6 +28,17 @@ pub enum InputFormat {
     Text,
 }
 
+impl InputFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFormat::Auto => "auto",
+            InputFormat::Markdown => "Markdown",
+            InputFormat::Html => "HTML",
+            InputFormat::Text => "plain text",
+        }
+    }
+}
+
 /// The format of a document named `name` (a file name, or None for standard input).
 pub fn detect(name: Option<&str>, content: &str) -> InputFormat {
     let ext = name

@@ -152,7 +152,9 @@ fn rss(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
         x.push_str(&format!("<dc:creator>{}</dc:creator>\n", esc(&cfg.author)));
         x.push_str(&format!(
             "<description>{}</description>\n<content:encoded>{}</content:encoded>\n",
-            esc(&v.summary),
+            // Readers take an RSS description for HTML: the plain-text summary is escaped for
+            // HTML first, so that `<b>` in it stays text.
+            esc(&crate::markdown::escape_html(&v.summary)),
             esc(&i.content)
         ));
         let topics = esc(&cfg.permalink(&paths::topics()));

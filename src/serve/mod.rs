@@ -139,8 +139,7 @@ pub fn run(opts: &ServeOptions, out: &mut dyn Write) -> Result<()> {
     );
     let _ = out.flush();
 
-    loop {
-        let Ok(first) = rx.recv() else { break };
+    while let Ok(first) = rx.recv() {
         let mut batch = Batch::default();
         if batch.add(first, &root) {
             break;

@@ -177,22 +177,52 @@ pub fn http(
     stream
         .write_all(req.as_bytes())
         .map_err(|e| e.to_string())?;
+    // Read the head, then exactly the body it announces: servers may keep the connection open.
     let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .map_err(|e| format!("{method} {path}: {e}"))?;
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| format!("{method} {path}: no HTTP header in the answer"))?;
+    let mut buf = [0u8; 16384];
+    let split = loop {
+        if let Some(p) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p;
+        }
+        let n = stream
+            .read(&mut buf)
+            .map_err(|e| format!("{method} {path}: {e}"))?;
+        if n == 0 {
+            return Err(format!(
+                "{method} {path}: the connection closed before the answer"
+            ));
+        }
+        raw.extend_from_slice(&buf[..n]);
+    };
     let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
     let status: u16 = head
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| format!("{method} {path}: bad status line"))?;
+    let length: Option<usize> = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok());
+    let chunked = head.contains("transfer-encoding: chunked");
     let mut content = raw[split + 4..].to_vec();
-    if head.contains("transfer-encoding: chunked") {
+    loop {
+        let done = match length {
+            Some(n) => content.len() >= n,
+            None => chunked && content.ends_with(b"0\r\n\r\n"),
+        };
+        if done {
+            break;
+        }
+        let n = stream
+            .read(&mut buf)
+            .map_err(|e| format!("{method} {path}: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        content.extend_from_slice(&buf[..n]);
+    }
+    if chunked {
         content = dechunk(&content);
     }
     Ok((status, content))
