@@ -65,12 +65,60 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "we", "may", "collect", "your", "personal", "data", "and", "share", "it", "with", "our",
-    "affiliates", "service", "providers", "to", "the", "extent", "permitted", "by", "law",
-    "including", "information", "about", "device", "content", "you", "submit", "Services",
-    "retain", "for", "as", "long", "account", "remains", "active", "unless", "opt", "out",
-    "settings", "third", "parties", "advertising", "partners", "process", "payments", "models",
-    "train", "improve", "rights", "request", "deletion", "access", "arbitration", "binding",
+    "we",
+    "may",
+    "collect",
+    "your",
+    "personal",
+    "data",
+    "and",
+    "share",
+    "it",
+    "with",
+    "our",
+    "affiliates",
+    "service",
+    "providers",
+    "to",
+    "the",
+    "extent",
+    "permitted",
+    "by",
+    "law",
+    "including",
+    "information",
+    "about",
+    "device",
+    "content",
+    "you",
+    "submit",
+    "Services",
+    "retain",
+    "for",
+    "as",
+    "long",
+    "account",
+    "remains",
+    "active",
+    "unless",
+    "opt",
+    "out",
+    "settings",
+    "third",
+    "parties",
+    "advertising",
+    "partners",
+    "process",
+    "payments",
+    "models",
+    "train",
+    "improve",
+    "rights",
+    "request",
+    "deletion",
+    "access",
+    "arbitration",
+    "binding",
 ];
 
 fn sentence(rng: &mut Rng) -> String {
@@ -185,7 +233,9 @@ fn median<T>(iters: usize, mut f: impl FnMut() -> T) -> f64 {
 fn check(d: &SnapshotDiff, what: &str) {
     assert!(!d.stats.is_empty(), "{what}: no change found");
     assert!(
-        d.sections.iter().any(|s| s.change != SectionChange::Unchanged),
+        d.sections
+            .iter()
+            .any(|s| s.change != SectionChange::Unchanged),
         "{what}: no changed section"
     );
 }
@@ -264,7 +314,11 @@ fn main() {
         edit(&mut rng, &mut new_doc, edits);
         pairs.push((name, snapshot_of(&old_doc), snapshot_of(&new_doc)));
     }
-    pairs.push(("100 KB, 1 section, unrelated texts", unrelated.0, unrelated.1));
+    pairs.push((
+        "100 KB, 1 section, unrelated texts",
+        unrelated.0,
+        unrelated.1,
+    ));
     for (i, (name, old, new)) in pairs.iter().enumerate() {
         let a = write_yaml(&tmp, &format!("{i}-old.yaml"), old);
         let b = write_yaml(&tmp, &format!("{i}-new.yaml"), new);

@@ -90,7 +90,8 @@ fn front_matter(src: &str) -> Option<(&str, &str)> {
 fn convert(site: &Path, hugo: &Path) -> Result<usize, String> {
     let site_yaml = read(&site.join("site.yaml"))?;
     let title = yaml_value(&site_yaml, "title").unwrap_or_else(|| "Site".into());
-    let base_url = yaml_value(&site_yaml, "base_url").unwrap_or_else(|| "https://example.org".into());
+    let base_url =
+        yaml_value(&site_yaml, "base_url").unwrap_or_else(|| "https://example.org".into());
     if hugo.exists() {
         fs::remove_dir_all(hugo).map_err(|e| format!("{}: {e}", hugo.display()))?;
     }
@@ -110,16 +111,24 @@ fn convert(site: &Path, hugo: &Path) -> Result<usize, String> {
     let src = site.join("content");
     let mut pages = 0;
 
-    put(&content.join("_index.md"), &format!("---\ntitle: {}\n---\n", quote(&title)))?;
+    put(
+        &content.join("_index.md"),
+        &format!("---\ntitle: {}\n---\n", quote(&title)),
+    )?;
     for f in sorted_dir(&src.join("topics"))? {
         let text = read(&f)?;
-        put(&content.join("topics").join(stem(&f)).join("_index.md"), &text)?;
+        put(
+            &content.join("topics").join(stem(&f)).join("_index.md"),
+            &text,
+        )?;
         pages += 1;
     }
     put(&content.join("faq/_index.md"), "---\ntitle: FAQ\n---\n")?;
     for f in sorted_dir(&src.join("faq"))? {
         let text = read(&f)?;
-        let Some((fm, body)) = front_matter(&text) else { continue };
+        let Some((fm, body)) = front_matter(&text) else {
+            continue;
+        };
         let q = yaml_value(fm, "question").unwrap_or_default();
         put(
             &content.join("faq").join(format!("{}.md", stem(&f))),
@@ -132,7 +141,10 @@ fn convert(site: &Path, hugo: &Path) -> Result<usize, String> {
             .map_err(|e| format!("{}: {e}", f.display()))?;
         pages += 1;
     }
-    put(&content.join("platforms/_index.md"), "---\ntitle: Platforms\n---\n")?;
+    put(
+        &content.join("platforms/_index.md"),
+        "---\ntitle: Platforms\n---\n",
+    )?;
     for pdir in sorted_dir(&src.join("platforms"))? {
         let p = stem(&pdir);
         let out = content.join("platforms").join(&p);
@@ -163,7 +175,10 @@ fn convert(site: &Path, hugo: &Path) -> Result<usize, String> {
                 let date = stem(&f);
                 let file = f.to_string_lossy().into_owned();
                 let parsed = snapshot::parse(&read(&f)?, &file).map_err(|d| {
-                    format!("{file}: {}", d.first().map(|d| d.to_string()).unwrap_or_default())
+                    format!(
+                        "{file}: {}",
+                        d.first().map(|d| d.to_string()).unwrap_or_default()
+                    )
                 })?;
                 let topics: BTreeSet<&str> = parsed
                     .sections
@@ -196,7 +211,9 @@ fn convert(site: &Path, hugo: &Path) -> Result<usize, String> {
         for f in changes {
             let key = stem(&f);
             let text = read(&f)?;
-            let Some((fm, body)) = front_matter(&text) else { continue };
+            let Some((fm, body)) = front_matter(&text) else {
+                continue;
+            };
             if fm.lines().any(|l| l.trim() == "draft: true") {
                 continue;
             }

@@ -221,7 +221,10 @@ const HEADINGS: &[(&str, Option<&str>)] = &[
     ("Sharing and disclosure", Some("data-sharing")),
     ("Advertising and analytics", Some("data-sharing")),
     ("Artificial intelligence features", Some("ai-training")),
-    ("Use of your content to improve our models", Some("ai-training")),
+    (
+        "Use of your content to improve our models",
+        Some("ai-training"),
+    ),
     ("Data retention", Some("data-retention")),
     ("Your rights and choices", Some("user-rights")),
     ("International data transfers", Some("data-sharing")),
@@ -272,9 +275,9 @@ const TOPICS: &[(&str, &str, &str, &str)] = &[
 ];
 
 const NAME_START: &[&str] = &[
-    "Vex", "Lum", "Quor", "Zen", "Astr", "Nov", "Brim", "Cald", "Dorn", "Elv", "Fen", "Gal",
-    "Hux", "Ister", "Jov", "Kel", "Lyr", "Mor", "Nim", "Orb", "Pell", "Quill", "Rav", "Sol",
-    "Tal", "Umb", "Vel", "Wyn", "Xan", "Yor", "Zeph", "Arc", "Bel", "Cor", "Del", "Eon",
+    "Vex", "Lum", "Quor", "Zen", "Astr", "Nov", "Brim", "Cald", "Dorn", "Elv", "Fen", "Gal", "Hux",
+    "Ister", "Jov", "Kel", "Lyr", "Mor", "Nim", "Orb", "Pell", "Quill", "Rav", "Sol", "Tal", "Umb",
+    "Vel", "Wyn", "Xan", "Yor", "Zeph", "Arc", "Bel", "Cor", "Del", "Eon",
 ];
 const NAME_END: &[&str] = &[
     "ora", "ix", "io", "ent", "ara", "ly", "on", "ia", "ex", "ova", "um", "ax", "ine", "ero",
@@ -658,10 +661,18 @@ fn generate(o: &Options) -> Result<Stats, String> {
     for (i, (slug, q, a)) in general.iter().enumerate() {
         w.put(
             &format!("content/faq/{slug}.md"),
-            &format!("---\nquestion: {}\norder: {}\n---\n{a}\n", yaml_string(q), i + 1),
+            &format!(
+                "---\nquestion: {}\norder: {}\n---\n{a}\n",
+                yaml_string(q),
+                i + 1
+            ),
         )?;
     }
-    for (i, (name, _)) in names.iter().enumerate().step_by(names.len().div_ceil(4).max(1)) {
+    for (i, (name, _)) in names
+        .iter()
+        .enumerate()
+        .step_by(names.len().div_ceil(4).max(1))
+    {
         let p = slug(name);
         w.put(
             &format!("content/faq/{p}-ai-training.md"),
@@ -775,7 +786,17 @@ fn platform(
             versions.push((date, sections.clone()));
         }
         for k in 0..o.records {
-            write_record(w, rng, &p, name, doc, doc_title, &versions, k, &mut record_keys)?;
+            write_record(
+                w,
+                rng,
+                &p,
+                name,
+                doc,
+                doc_title,
+                &versions,
+                k,
+                &mut record_keys,
+            )?;
         }
     }
     Ok(())

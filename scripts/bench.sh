@@ -199,10 +199,10 @@ rebuild() {
     for i in $(seq "$runs"); do
         timed "$results/noop" "$tt" build --root "$site" --output "$out"
     done
-    record=$(find "$site/content/platforms" -path '*/changes/*.md' | sort | head -1)
+    record=$(find "$site/content/platforms" -path '*/changes/*.md' | sort | sed -n 1p)
     backup=$(mktemp)
     cp -p "$record" "$backup"
-    local serve_note="a full rebuild after editing one record (\`serve\` does not rebuild incrementally yet)"
+    local serve_note="a full \`build\` after editing one record; \`serve\`'s incremental rebuild is not measured here yet"
     for i in $(seq "$runs"); do
         edit_record "$record" "$i"
         timed "$results/record" "$tt" build --root "$site" --output "$out"

@@ -78,8 +78,10 @@ pub fn render(md: &str, src: Source<'_>) -> Rendered {
         }
     }
     add_heading_anchors(&mut events);
+    let events = drop_textless_headings(unwrap_textless_links(events));
     let mut raw = String::with_capacity(md.len() * 3 / 2);
     html::push_html(&mut raw, events.into_iter());
+    drop_empty_table_heads(&mut raw);
     Rendered {
         html: sanitize(&raw),
         links,
@@ -166,6 +168,129 @@ fn add_heading_anchors(events: &mut [Event<'_>]) {
         }
         i += 1;
     }
+}
+
+/// Removes the link around content that has no text (`[](#x)`, or an image without alt text):
+/// such a link shows nothing, or nothing a screen reader can name. Texts copied from web pages
+/// are full of them (heading anchors, logos). The content, if any, stays.
+fn unwrap_textless_links(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut drop = vec![false; events.len()];
+    let mut open: Option<usize> = None;
+    let mut has_text = false;
+    for (i, e) in events.iter().enumerate() {
+        match e {
+            Event::Start(Tag::Link { .. }) => {
+                open = Some(i);
+                has_text = false;
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some(start) = open.take() {
+                    if !has_text {
+                        drop[start] = true;
+                        drop[i] = true;
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) if !t.trim().is_empty() => {
+                has_text = true;
+            }
+            _ => {}
+        }
+    }
+    events
+        .into_iter()
+        .zip(drop)
+        .filter_map(|(e, d)| (!d).then_some(e))
+        .collect()
+}
+
+/// Removes headings that have no text (`# [](#top)` once its empty link is gone): an empty
+/// heading shows nothing and leaves a hole in the page's outline.
+fn drop_textless_headings(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut keep = vec![true; events.len()];
+    let mut open: Option<usize> = None;
+    let mut has_text = false;
+    for (i, e) in events.iter().enumerate() {
+        match e {
+            Event::Start(Tag::Heading { .. }) => {
+                open = Some(i);
+                has_text = false;
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(start) = open.take() {
+                    if !has_text {
+                        keep[start..=i].iter_mut().for_each(|k| *k = false);
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) if !t.trim().is_empty() => {
+                has_text = true;
+            }
+            _ => {}
+        }
+    }
+    events
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(e, k)| k.then_some(e))
+        .collect()
+}
+
+/// Removes a table's `<thead>` when none of its cells has text: a table copied from a web page
+/// without a header row gets an empty one in Markdown, and empty header cells announce nothing.
+fn drop_empty_table_heads(html: &mut String) {
+    let mut from = 0;
+    while let Some(start) = html[from..].find("<thead>").map(|i| from + i) {
+        let Some(end) = html[start..]
+            .find("</thead>")
+            .map(|i| start + i + "</thead>".len())
+        else {
+            return;
+        };
+        let mut in_tag = false;
+        let empty = html[start..end].chars().all(|c| match c {
+            '<' => {
+                in_tag = true;
+                true
+            }
+            '>' => {
+                in_tag = false;
+                true
+            }
+            c => in_tag || c.is_whitespace(),
+        });
+        if empty {
+            html.replace_range(start..end, "");
+            from = start;
+        } else {
+            // A header row with some empty cells: those are not headers of anything.
+            let head = html[start..end].replace("<th></th>", "<td></td>");
+            let head = empty_th_with_attrs_to_td(&head);
+            from = start + head.len();
+            html.replace_range(start..end, &head);
+        }
+    }
+}
+
+/// `<th style="…"></th>` → `<td style="…"></td>` (aligned columns carry a style).
+fn empty_th_with_attrs_to_td(head: &str) -> String {
+    let mut out = String::with_capacity(head.len());
+    let mut rest = head;
+    while let Some(i) = rest.find("<th ") {
+        out.push_str(&rest[..i]);
+        let tag_end = rest[i..].find('>').map_or(rest.len(), |e| i + e + 1);
+        if rest[tag_end..].starts_with("</th>") {
+            out.push_str("<td");
+            out.push_str(&rest[i + 3..tag_end]);
+            out.push_str("</td>");
+            rest = &rest[tag_end + "</th>".len()..];
+        } else {
+            out.push_str(&rest[i..tag_end]);
+            rest = &rest[tag_end..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Lower-case ASCII letters and digits joined by single `-`; everything else is a separator.
@@ -272,6 +397,31 @@ mod tests {
         assert_eq!(r.html.matches("type=\"checkbox\"").count(), 2, "{}", r.html);
         assert!(
             !r.html.contains("password") && !r.html.contains("value"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn links_without_text_and_empty_table_heads_are_dropped() {
+        let r = render("## [](#a)\n\n[![](logo.png)](https://e.org/) [ ](https://e.org/x) [![Logo](l.png)](https://e.org/y) [kept](https://e.org/z)\n\n| | |\n|---|---|\n| 1 | 2 |\n\n| a | |\n|---|---|\n| 3 | 4 |\n", src());
+        assert!(!r.html.contains("href=\"#a\""), "{}", r.html);
+        assert!(!r.html.contains("href=\"https://e.org/\""), "{}", r.html);
+        assert!(!r.html.contains("https://e.org/x"), "{}", r.html);
+        assert!(r.html.contains("<img src=\"logo.png\""), "{}", r.html);
+        assert!(r.html.contains("href=\"https://e.org/y\""), "{}", r.html);
+        assert!(r.html.contains(">kept</a>"), "{}", r.html);
+        assert_eq!(r.html.matches("<thead>").count(), 1, "{}", r.html);
+        assert!(r.html.contains("<th>a</th><td></td>"), "{}", r.html);
+        assert!(
+            !r.html.contains("<h2"),
+            "an empty heading is dropped: {}",
+            r.html
+        );
+        assert!(r.html.contains("<td>1</td>"), "{}", r.html);
+        let r = render("| a | |\n|:--|--:|\n| 1 | 2 |\n", src());
+        assert!(
+            r.html.contains("<td style=\"text-align: right\"></td>"),
             "{}",
             r.html
         );

@@ -92,14 +92,29 @@ fn every_page_of_the_contract_is_written() {
         }
     }
     let files = tree(&out);
-    let missing: Vec<&String> = expected.iter().filter(|p| !files.contains_key(*p)).collect();
-    assert!(missing.is_empty(), "not written: {missing:?}\nwritten: {:?}", files.keys().collect::<Vec<_>>());
+    let missing: Vec<&String> = expected
+        .iter()
+        .filter(|p| !files.contains_key(*p))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not written: {missing:?}\nwritten: {:?}",
+        files.keys().collect::<Vec<_>>()
+    );
 
     // Each section anchor on the document page has its page through time, and vice versa.
     let doc = read(&out, "platforms/netflix/terms-of-use/index.html");
     for anchor in ["4-6", "6", "7"] {
-        assert!(doc.contains(&format!("id=\"{anchor}\"")), "no anchor {anchor} on the document page");
-        assert!(doc.contains(&format!("/atlas/platforms/netflix/terms-of-use/sections/{anchor}/")), "no link to section {anchor}");
+        assert!(
+            doc.contains(&format!("id=\"{anchor}\"")),
+            "no anchor {anchor} on the document page"
+        );
+        assert!(
+            doc.contains(&format!(
+                "/atlas/platforms/netflix/terms-of-use/sections/{anchor}/"
+            )),
+            "no link to section {anchor}"
+        );
     }
     // The current text is the latest snapshot's; the old section 12(a) only has its history page.
     assert!(doc.contains("train machine learning models"));
@@ -108,19 +123,35 @@ fn every_page_of_the_contract_is_written() {
     let old = read(&out, "platforms/netflix/terms-of-use/2025-06-01/index.html");
     assert!(old.contains("courts of the Netherlands"));
     let newer = read(&out, "platforms/netflix/terms-of-use/2026-01-15/index.html");
-    assert!(newer.contains("<ins") && newer.contains("<del"), "the version page shows the diff from the version before");
+    assert!(
+        newer.contains("<ins") && newer.contains("<del"),
+        "the version page shows the diff from the version before"
+    );
 
     // The change page: summary, analysis, diff, and how other platforms handle its topics.
-    let change = read(&out, "platforms/netflix/changes/2026-01-15-bars-ai-training/index.html");
+    let change = read(
+        &out,
+        "platforms/netflix/changes/2026-01-15-bars-ai-training/index.html",
+    );
     assert!(change.contains("Netflix bars using its content to train AI models"));
     assert!(change.contains("Users may no longer use Netflix content to train AI &amp; such."));
     assert!(change.contains("<ins"), "the change page shows the diff");
-    assert!(change.contains("Spotify may not be used to train AI."), "comparison with Spotify");
-    assert!(change.contains("TikTok content may not train models."), "comparison with TikTok");
+    assert!(
+        change.contains("Spotify may not be used to train AI."),
+        "comparison with Spotify"
+    );
+    assert!(
+        change.contains("TikTok content may not train models."),
+        "comparison with TikTok"
+    );
 
     // The topic page puts the tagged clauses of every platform side by side.
     let topic = read(&out, "topics/ai-training/index.html");
-    for text in ["train machine learning models", "Spotify may not be used to train AI.", "TikTok content may not train models."] {
+    for text in [
+        "train machine learning models",
+        "Spotify may not be used to train AI.",
+        "TikTok content may not train models.",
+    ] {
         assert!(topic.contains(text), "topic page lacks {text:?}");
     }
 
@@ -128,30 +159,56 @@ fn every_page_of_the_contract_is_written() {
     let faq = read(&out, "faq/index.html");
     let ld = json_ld(&faq);
     assert_eq!(ld["@type"], "FAQPage");
-    let names: Vec<&str> = ld["mainEntity"].as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = ld["mainEntity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["What is this site?", "Can I train AI on Netflix?"]);
     // The platform's FAQ entry also shows on its page.
     assert!(read(&out, "platforms/netflix/index.html").contains("Can I train AI on Netflix?"));
     assert!(read(&out, "methodology/index.html").contains("How we work."));
 
     // Feeds parse and carry the non-draft records with absolute permalinks.
-    for scope in ["", "platforms/netflix/", "platforms/netflix/terms-of-use/", "topics/ai-training/"] {
+    for scope in [
+        "",
+        "platforms/netflix/",
+        "platforms/netflix/terms-of-use/",
+        "topics/ai-training/",
+    ] {
         for name in ["rss.xml", "atom.xml", "feed.json"] {
             let bytes = std::fs::read(out.join(format!("{scope}{name}"))).unwrap();
-            let feed = feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{scope}{name}: {e}"));
-            let links: Vec<String> = feed.entries.iter().map(|e| e.links[0].href.clone()).collect();
+            let feed =
+                feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{scope}{name}: {e}"));
+            let links: Vec<String> = feed
+                .entries
+                .iter()
+                .map(|e| e.links[0].href.clone())
+                .collect();
             assert!(links.contains(&"https://example.org/atlas/platforms/netflix/changes/2026-01-15-bars-ai-training/".to_string()), "{scope}{name}: {links:?}");
-            assert!(links.iter().all(|l| !l.contains("draft-record")), "{scope}{name} lists a draft");
+            assert!(
+                links.iter().all(|l| !l.contains("draft-record")),
+                "{scope}{name} lists a draft"
+            );
         }
     }
-    let site_feed = feed_rs::parser::parse(&std::fs::read(out.join("atom.xml")).unwrap()[..]).unwrap();
+    let site_feed =
+        feed_rs::parser::parse(&std::fs::read(out.join("atom.xml")).unwrap()[..]).unwrap();
     assert_eq!(site_feed.entries.len(), 2);
-    let spotify_feed = feed_rs::parser::parse(&std::fs::read(out.join("platforms/spotify/rss.xml")).unwrap()[..]).unwrap();
+    let spotify_feed =
+        feed_rs::parser::parse(&std::fs::read(out.join("platforms/spotify/rss.xml")).unwrap()[..])
+            .unwrap();
     assert_eq!(spotify_feed.entries.len(), 1);
 
     // The API lists every record and platform.
     let changes: serde_json::Value = serde_json::from_str(&read(&out, "api/changes.json")).unwrap();
-    let ids: Vec<&str> = changes["changes"].as_array().unwrap().iter().map(|c| c["url"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = changes["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["url"].as_str().unwrap())
+        .collect();
     assert_eq!(
         ids,
         [
@@ -159,19 +216,32 @@ fn every_page_of_the_contract_is_written() {
             "https://example.org/atlas/platforms/spotify/changes/2025-11-02-first-capture/"
         ]
     );
-    let platforms: serde_json::Value = serde_json::from_str(&read(&out, "api/platforms.json")).unwrap();
+    let platforms: serde_json::Value =
+        serde_json::from_str(&read(&out, "api/platforms.json")).unwrap();
     let text = platforms.to_string();
     for slug in ["netflix", "spotify", "tiktok"] {
-        assert!(text.contains(&format!("\"{slug}\"")), "platforms.json lacks {slug}");
+        assert!(
+            text.contains(&format!("\"{slug}\"")),
+            "platforms.json lacks {slug}"
+        );
     }
 
     // Sitemap and robots.txt use absolute URLs under the base URL; every sitemap URL is written.
     let sitemap = read(&out, "sitemap.xml");
-    let locs: Vec<&str> = sitemap.split("<loc>").skip(1).map(|s| s.split("</loc>").next().unwrap()).collect();
+    let locs: Vec<&str> = sitemap
+        .split("<loc>")
+        .skip(1)
+        .map(|s| s.split("</loc>").next().unwrap())
+        .collect();
     assert!(locs.len() > 20, "{sitemap}");
     for loc in &locs {
-        let path = loc.strip_prefix("https://example.org/atlas").unwrap_or_else(|| panic!("sitemap URL {loc} is not under the base URL"));
-        assert!(resolves(&files, path), "sitemap URL {loc} names no written file");
+        let path = loc
+            .strip_prefix("https://example.org/atlas")
+            .unwrap_or_else(|| panic!("sitemap URL {loc} is not under the base URL"));
+        assert!(
+            resolves(&files, path),
+            "sitemap URL {loc} names no written file"
+        );
     }
     assert!(locs.contains(&"https://example.org/atlas/methodology/"));
     assert!(read(&out, "robots.txt").contains("Sitemap: https://example.org/atlas/sitemap.xml"));
@@ -207,20 +277,37 @@ fn every_link_honours_the_base_path_and_resolves() {
         let doc = scraper::Html::parse_document(&html);
         for el in doc.select(&sel) {
             for attr in ["href", "src", "action", "data-index"] {
-                let Some(url) = el.value().attr(attr) else { continue };
+                let Some(url) = el.value().attr(attr) else {
+                    continue;
+                };
                 if let Some(abs) = url.strip_prefix("https://example.org") {
                     // Absolute links to the site itself (canonical, feeds) carry the base path too.
-                    let rest = abs.strip_prefix("/atlas/").unwrap_or_else(|| panic!("{name}: {attr}={url} lacks the base path"));
-                    assert!(resolves(&files, &format!("/{rest}")), "{name}: {attr}={url} names no written file");
+                    let rest = abs
+                        .strip_prefix("/atlas/")
+                        .unwrap_or_else(|| panic!("{name}: {attr}={url} lacks the base path"));
+                    assert!(
+                        resolves(&files, &format!("/{rest}")),
+                        "{name}: {attr}={url} names no written file"
+                    );
                     checked += 1;
                     continue;
                 }
                 if !url.starts_with('/') || url.starts_with("//") {
-                    assert!(!url.to_ascii_lowercase().trim_start().starts_with("javascript:"), "{name}: {attr}={url}");
+                    assert!(
+                        !url.to_ascii_lowercase()
+                            .trim_start()
+                            .starts_with("javascript:"),
+                        "{name}: {attr}={url}"
+                    );
                     continue;
                 }
-                let rest = url.strip_prefix("/atlas/").unwrap_or_else(|| panic!("{name}: {attr}={url} lacks the base path /atlas/"));
-                assert!(resolves(&files, &format!("/{rest}")), "{name}: {attr}={url} names no written file");
+                let rest = url
+                    .strip_prefix("/atlas/")
+                    .unwrap_or_else(|| panic!("{name}: {attr}={url} lacks the base path /atlas/"));
+                assert!(
+                    resolves(&files, &format!("/{rest}")),
+                    "{name}: {attr}={url} names no written file"
+                );
                 checked += 1;
             }
         }
@@ -241,33 +328,65 @@ fn raw_html_is_sanitised_in_every_output_file() {
         let doc = scraper::Html::parse_document(&html);
         for s in doc.select(&scripts) {
             let ld = s.value().attr("type") == Some("application/ld+json");
-            let own = s.value().attr("src").is_some_and(|src| src.starts_with("/atlas/assets/")) && s.inner_html().trim().is_empty();
-            assert!(ld || own, "{name}: a script that is neither JSON-LD nor the theme's own: {}", s.html());
+            let own = s
+                .value()
+                .attr("src")
+                .is_some_and(|src| src.starts_with("/atlas/assets/"))
+                && s.inner_html().trim().is_empty();
+            assert!(
+                ld || own,
+                "{name}: a script that is neither JSON-LD nor the theme's own: {}",
+                s.html()
+            );
         }
         for el in doc.select(&all) {
             for (attr, value) in el.value().attrs() {
-                assert!(!attr.to_ascii_lowercase().starts_with("on"), "{name}: event handler {attr}={value}");
-                assert!(!value.to_ascii_lowercase().contains("javascript:"), "{name}: {attr}={value}");
+                assert!(
+                    !attr.to_ascii_lowercase().starts_with("on"),
+                    "{name}: event handler {attr}={value}"
+                );
+                assert!(
+                    !value.to_ascii_lowercase().contains("javascript:"),
+                    "{name}: {attr}={value}"
+                );
             }
         }
         // The script's text may survive as harmless text inside the JSON-LD, never as code.
         let mut parts = html.split("<script type=\"application/ld+json\">");
-        let outside_ld: String = parts.next().unwrap_or("").to_string() + &parts.map(|p| p.split_once("</script>").map_or(p, |(_, rest)| rest)).collect::<String>();
-        assert!(!outside_ld.contains("alert("), "{name} carries the injected script's text");
+        let outside_ld: String = parts.next().unwrap_or("").to_string()
+            + &parts
+                .map(|p| p.split_once("</script>").map_or(p, |(_, rest)| rest))
+                .collect::<String>();
+        assert!(
+            !outside_ld.contains("alert("),
+            "{name} carries the injected script's text"
+        );
     }
     // Feeds and JSON carry the rendered analysis: sanitised too (the XML escapes the HTML, so
     // look for both spellings).
     for (name, bytes) in &files {
         if name.ends_with(".xml") || name.ends_with(".json") {
             let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
-            for bad in ["<script", "&lt;script", "\\u003cscript", "javascript:", "onclick"] {
+            for bad in [
+                "<script",
+                "&lt;script",
+                "\\u003cscript",
+                "javascript:",
+                "onclick",
+            ] {
                 assert!(!text.contains(bad), "{name} contains {bad}");
             }
         }
     }
     // The harmless part of the record survives.
-    let change = String::from_utf8(files["platforms/netflix/changes/2026-01-15-bars-ai-training/index.html"].clone()).unwrap();
-    assert!(change.contains(">bad</a>"), "the link text stays, without its target");
+    let change = String::from_utf8(
+        files["platforms/netflix/changes/2026-01-15-bars-ai-training/index.html"].clone(),
+    )
+    .unwrap();
+    assert!(
+        change.contains(">bad</a>"),
+        "the link text stays, without its target"
+    );
 }
 
 #[test]
@@ -277,7 +396,10 @@ fn drafts_are_left_out_unless_asked_for() {
     let files = tree(&dir.path().join("public"));
     assert!(!files.contains_key(draft_page));
     for (name, bytes) in &files {
-        assert!(!String::from_utf8_lossy(bytes).contains("draft-record"), "{name} mentions the draft");
+        assert!(
+            !String::from_utf8_lossy(bytes).contains("draft-record"),
+            "{name} mentions the draft"
+        );
     }
 
     let dir = built_full_site(&["--drafts"]);
@@ -286,7 +408,9 @@ fn drafts_are_left_out_unless_asked_for() {
     let page = String::from_utf8(files[draft_page].clone()).unwrap();
     assert!(page.contains("A draft record"));
     assert!(String::from_utf8_lossy(&files["api/changes.json"]).contains("draft-record"));
-    assert!(String::from_utf8_lossy(&files["platforms/netflix/index.html"]).contains("draft-record"));
+    assert!(
+        String::from_utf8_lossy(&files["platforms/netflix/index.html"]).contains("draft-record")
+    );
 }
 
 #[test]
@@ -297,7 +421,10 @@ fn two_builds_write_the_same_bytes() {
     termtrail_ok(dir.path(), &["build", "--output", "two"]);
     let (one, two) = (tree(&dir.path().join("one")), tree(&dir.path().join("two")));
     assert!(one.len() > 50);
-    assert_eq!(one.keys().collect::<Vec<_>>(), two.keys().collect::<Vec<_>>());
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        two.keys().collect::<Vec<_>>()
+    );
     for (name, bytes) in &one {
         assert!(bytes == &two[name], "{name} differs between two builds");
     }
@@ -317,15 +444,25 @@ fn text_snapshots_split_at_headings_with_unique_ids() {
         .filter_map(|e| e.value().attr("id").map(str::to_string))
         .collect();
     for id in ["introduction", "what-we-collect", "what-we-collect-2"] {
-        assert_eq!(ids.iter().filter(|x| *x == id).count(), 1, "anchor {id} appears once: {ids:?}");
+        assert_eq!(
+            ids.iter().filter(|x| *x == id).count(),
+            1,
+            "anchor {id} appears once: {ids:?}"
+        );
     }
     let i1 = doc.find("Intro paragraph.").unwrap();
     let i2 = doc.find("Your name.").unwrap();
     let i3 = doc.find("Your viewing history.").unwrap();
     assert!(i1 < i2 && i2 < i3, "sections keep the document's order");
-    let second = read(&out, "platforms/netflix/privacy/sections/what-we-collect-2/index.html");
+    let second = read(
+        &out,
+        "platforms/netflix/privacy/sections/what-we-collect-2/index.html",
+    );
     assert!(second.contains("Your viewing history.") && !second.contains("Your name."));
-    let first = read(&out, "platforms/netflix/privacy/sections/what-we-collect/index.html");
+    let first = read(
+        &out,
+        "platforms/netflix/privacy/sections/what-we-collect/index.html",
+    );
     assert!(first.contains("Your name.") && !first.contains("Your viewing history."));
 }
 
@@ -336,24 +473,54 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     full_site(root, "https://example.org/atlas");
     termtrail_ok(root, &["build"]);
     let before = tree(&root.join("public"));
-    let mtime = std::fs::metadata(root.join("public/index.html")).unwrap().modified().unwrap();
+    let mtime = std::fs::metadata(root.join("public/index.html"))
+        .unwrap()
+        .modified()
+        .unwrap();
 
     // A valid new record and a broken one: nothing of either reaches the output.
-    write(root, "content/platforms/spotify/changes/2026-03-01-new.md", "---\ntitle: New record\ndocument: terms\nsummary: New.\n---\nNew.\n");
-    write(root, "content/platforms/tiktok/platform.yaml", "name: TikTok\nurl: [not, a, url\n");
+    write(
+        root,
+        "content/platforms/spotify/changes/2026-03-01-new.md",
+        "---\ntitle: New record\ndocument: terms\nsummary: New.\n---\nNew.\n",
+    );
+    write(
+        root,
+        "content/platforms/tiktok/platform.yaml",
+        "name: TikTok\nurl: [not, a, url\n",
+    );
     let (code, stderr) = termtrail_err(root, &["build"]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("content/platforms/tiktok/platform.yaml"), "{stderr}");
+    assert!(
+        stderr.contains("content/platforms/tiktok/platform.yaml"),
+        "{stderr}"
+    );
     assert!(stderr.contains("previous output is unchanged"), "{stderr}");
-    assert!(tree(&root.join("public")) == before, "the output changed after a failed build");
-    assert_eq!(std::fs::metadata(root.join("public/index.html")).unwrap().modified().unwrap(), mtime);
-    let leftovers: Vec<_> = std::fs::read_dir(root).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.contains("termtrail")).collect();
+    assert!(
+        tree(&root.join("public")) == before,
+        "the output changed after a failed build"
+    );
+    assert_eq!(
+        std::fs::metadata(root.join("public/index.html"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        mtime
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("termtrail"))
+        .collect();
     assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
 
     // Fixed, the next build writes the new record.
     write(root, "content/platforms/tiktok/platform.yaml", "name: TikTok\nurl: https://www.tiktok.com\ndocuments:\n  - id: terms\n    title: Terms of Service\n");
     termtrail_ok(root, &["build"]);
-    assert!(root.join("public/platforms/spotify/changes/2026-03-01-new/index.html").is_file());
+    assert!(root
+        .join("public/platforms/spotify/changes/2026-03-01-new/index.html")
+        .is_file());
 }
 
 #[test]
@@ -362,11 +529,23 @@ fn each_kind_of_content_error_is_reported_with_its_file_in_one_run() {
     let root = dir.path();
     minimal_site(root);
     let broken = [
-        ("content/platforms/bad/platform.yaml", "name: Bad\nurl: ftp://bad.example\ndocuments:\n  - id: terms\n    title: T\n"),
-        ("content/platforms/netflix/snapshots/terms-of-use/2026-02-01.yaml", "sections:\n  - id: a\n    text: x\n  - id: a\n    text: y\n"),
-        ("content/platforms/netflix/changes/2026-02-02-typo.md", "---\ntitle: T\ndocument: terms-of-use\nsummmary: S\n---\n"),
+        (
+            "content/platforms/bad/platform.yaml",
+            "name: Bad\nurl: ftp://bad.example\ndocuments:\n  - id: terms\n    title: T\n",
+        ),
+        (
+            "content/platforms/netflix/snapshots/terms-of-use/2026-02-01.yaml",
+            "sections:\n  - id: a\n    text: x\n  - id: a\n    text: y\n",
+        ),
+        (
+            "content/platforms/netflix/changes/2026-02-02-typo.md",
+            "---\ntitle: T\ndocument: terms-of-use\nsummmary: S\n---\n",
+        ),
         ("content/topics/broken.md", "---\ntitle: [unclosed\n---\n"),
-        ("content/faq/q.md", "---\nquestion: Q?\nplatform: netflx\n---\nA.\n"),
+        (
+            "content/faq/q.md",
+            "---\nquestion: Q?\nplatform: netflx\n---\nA.\n",
+        ),
         ("content/pages/api.md", "---\ntitle: API\n---\nPage.\n"),
     ];
     for (file, text) in broken {
@@ -375,7 +554,13 @@ fn each_kind_of_content_error_is_reported_with_its_file_in_one_run() {
     let (code, stderr) = termtrail_err(root, &["build"]);
     assert_eq!(code, 1, "{stderr}");
     for (file, _) in broken {
-        assert!(stderr.contains(&format!("--> {file}")), "{file} not reported:\n{stderr}");
+        assert!(
+            stderr.contains(&format!("--> {file}")),
+            "{file} not reported:\n{stderr}"
+        );
     }
-    assert!(!root.join("public").exists(), "a failed first build writes nothing");
+    assert!(
+        !root.join("public").exists(),
+        "a failed first build writes nothing"
+    );
 }

@@ -489,6 +489,12 @@ fn check_search(s: &Session, site: &Served) -> Result<String, String> {
     }
 }
 
+/// Runs a check and adds how long it took to its note.
+fn timed(check: impl FnOnce() -> Result<String, String>) -> Result<String, String> {
+    let start = std::time::Instant::now();
+    check().map(|note| format!("{note} ({:.0} s)", start.elapsed().as_secs_f64()))
+}
+
 #[test]
 fn the_example_site_is_valid_accessible_and_searchable_in_a_browser() {
     let dir = tempfile::tempdir().unwrap();
@@ -514,13 +520,9 @@ fn the_example_site_is_valid_accessible_and_searchable_in_a_browser() {
 
     // The three checks are independent: run them side by side.
     let results: Vec<(&str, Result<String, String>)> = std::thread::scope(|scope| {
-        let timed = |f: &dyn Fn() -> Result<String, String>| {
-            let start = std::time::Instant::now();
-            f().map(|note| format!("{note} ({:.0} s)", start.elapsed().as_secs_f64()))
-        };
-        let html = scope.spawn(|| timed(&|| check_html(&site)));
-        let a11y = scope.spawn(|| timed(&|| check_accessibility(&site, &pages)));
-        let browser = scope.spawn(|| timed(&|| check_in_browser(&site, &pages)));
+        let html = scope.spawn(|| timed(|| check_html(&site)));
+        let a11y = scope.spawn(|| timed(|| check_accessibility(&site, &pages)));
+        let browser = scope.spawn(|| timed(|| check_in_browser(&site, &pages)));
         vec![
             (
                 "HTML",

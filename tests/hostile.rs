@@ -40,20 +40,42 @@ fn assert_no_active_html(name: &str, html: &str) {
     let doc = scraper::Html::parse_document(html);
     for el in doc.select(&scraper::Selector::parse("*").unwrap()) {
         let tag = el.value().name();
-        let theme_form = tag == "form" && el.value().attr("action").is_some_and(|a| a.starts_with('/'));
-        let active = ["iframe", "object", "embed", "base", "style", "svg", "frame", "frameset", "applet", "link"].contains(&tag)
+        let theme_form = tag == "form"
+            && el
+                .value()
+                .attr("action")
+                .is_some_and(|a| a.starts_with('/'));
+        let active = [
+            "iframe", "object", "embed", "base", "style", "svg", "frame", "frameset", "applet",
+            "link",
+        ]
+        .contains(&tag)
             || (tag == "meta" && el.value().attr("http-equiv").is_some())
             || (tag == "form" && !theme_form)
             || (tag == "input" && el.value().attr("type") == Some("password"));
-        let theme_head = tag == "link" && el.value().attr("href").is_some_and(|h| h.starts_with('/') || h.starts_with("https://example.org/"));
-        assert!(!active || theme_head, "{name}: {}", el.html().chars().take(200).collect::<String>());
+        let theme_head = tag == "link"
+            && el
+                .value()
+                .attr("href")
+                .is_some_and(|h| h.starts_with('/') || h.starts_with("https://example.org/"));
+        assert!(
+            !active || theme_head,
+            "{name}: {}",
+            el.html().chars().take(200).collect::<String>()
+        );
         if tag == "script" {
             let ld = el.value().attr("type") == Some("application/ld+json");
-            let theme = el.value().attr("src").is_some_and(|s| s.starts_with("/assets/")) && el.inner_html().trim().is_empty();
+            let theme = el
+                .value()
+                .attr("src")
+                .is_some_and(|s| s.starts_with("/assets/"))
+                && el.inner_html().trim().is_empty();
             assert!(ld || theme, "{name}: {}", el.html());
         }
         for (attr, value) in el.value().attrs() {
-            let v = value.to_ascii_lowercase().replace(['\t', '\n', '\r', ' '], "");
+            let v = value
+                .to_ascii_lowercase()
+                .replace(['\t', '\n', '\r', ' '], "");
             assert!(!attr.starts_with("on"), "{name}: <{tag} {attr}={value:?}>");
             for bad in ["javascript:", "vbscript:", "data:text/html", "evil.example"] {
                 assert!(!v.contains(bad), "{name}: <{tag} {attr}={value:?}>");
@@ -72,8 +94,17 @@ fn assert_inert(name: &str, bytes: &[u8]) {
         let feed = feed_rs::parser::parse(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         for e in &feed.entries {
             // RSS descriptions are HTML to readers; Atom summaries say what they are.
-            let html_summary = e.summary.iter().filter(|s| s.content_type.to_string().starts_with("text/html")).map(|s| s.content.as_str());
-            for html in e.content.iter().filter_map(|c| c.body.as_deref()).chain(html_summary) {
+            let html_summary = e
+                .summary
+                .iter()
+                .filter(|s| s.content_type.to_string().starts_with("text/html"))
+                .map(|s| s.content.as_str());
+            for html in e
+                .content
+                .iter()
+                .filter_map(|c| c.body.as_deref())
+                .chain(html_summary)
+            {
                 assert_no_active_html(name, html);
             }
         }
@@ -81,13 +112,19 @@ fn assert_inert(name: &str, bytes: &[u8]) {
         // Values under an `*html*` key are HTML; the others are text, where `<` is just text.
         fn walk(name: &str, key: &str, v: &serde_json::Value) {
             match v {
-                serde_json::Value::String(s) if key.contains("html") => assert_no_active_html(name, s),
+                serde_json::Value::String(s) if key.contains("html") => {
+                    assert_no_active_html(name, s)
+                }
                 serde_json::Value::Array(a) => a.iter().for_each(|x| walk(name, key, x)),
                 serde_json::Value::Object(o) => o.iter().for_each(|(k, x)| walk(name, k, x)),
                 _ => {}
             }
         }
-        walk(name, "", &serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{name}: {e}")));
+        walk(
+            name,
+            "",
+            &serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{name}: {e}")),
+        );
     }
 }
 
@@ -96,14 +133,35 @@ fn hostile_markup_is_sanitised_in_pages_feeds_and_json() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     minimal_site(root);
-    let indented = |n: usize| HOSTILE.lines().map(|l| format!("{}{l}\n", " ".repeat(n))).collect::<String>();
-    write(root, "content/topics/ai-training.md", &format!("---\ntitle: AI training\n---\n{HOSTILE}"));
-    write(root, "content/pages/about.md", &format!("---\ntitle: About\n---\n{HOSTILE}"));
-    write(root, "content/faq/q.md", &format!("---\nquestion: Q?\nplatform: netflix\n---\n{HOSTILE}"));
+    let indented = |n: usize| {
+        HOSTILE
+            .lines()
+            .map(|l| format!("{}{l}\n", " ".repeat(n)))
+            .collect::<String>()
+    };
+    write(
+        root,
+        "content/topics/ai-training.md",
+        &format!("---\ntitle: AI training\n---\n{HOSTILE}"),
+    );
+    write(
+        root,
+        "content/pages/about.md",
+        &format!("---\ntitle: About\n---\n{HOSTILE}"),
+    );
+    write(
+        root,
+        "content/faq/q.md",
+        &format!("---\nquestion: Q?\nplatform: netflix\n---\n{HOSTILE}"),
+    );
     write(root, "content/platforms/netflix/changes/2026-01-15-change.md", &format!("---\ntitle: A change\ndocument: terms-of-use\nsummary: S\ntopics: [ai-training]\n---\n{HOSTILE}"));
     write(root, "content/platforms/netflix/platform.yaml", &format!("name: Netflix\nurl: https://www.netflix.com\ndescription: |\n{}documents:\n  - id: terms-of-use\n    title: Terms of Use\n  - id: privacy\n    title: Privacy\n", indented(2)));
     write(root, "content/platforms/netflix/snapshots/terms-of-use/2026-01-15.yaml", &format!("sections:\n  - id: \"1\"\n    heading: One\n    topics: [ai-training]\n    text: |\n{}", indented(6)));
-    write(root, "content/platforms/netflix/snapshots/privacy/2026-01-15.yaml", &format!("text: |\n  # Heading\n\n{}", indented(2)));
+    write(
+        root,
+        "content/platforms/netflix/snapshots/privacy/2026-01-15.yaml",
+        &format!("text: |\n  # Heading\n\n{}", indented(2)),
+    );
     termtrail_ok(root, &["build"]);
     let files = tree(&root.join("public"));
     let mut checked = 0;
@@ -115,11 +173,25 @@ fn hostile_markup_is_sanitised_in_pages_feeds_and_json() {
     }
     assert!(checked > 30);
     // Every place the Markdown shows up has its harmless part.
-    for page in ["topics/ai-training/index.html", "about/index.html", "faq/index.html", "platforms/netflix/index.html", "platforms/netflix/changes/2026-01-15-change/index.html", "platforms/netflix/terms-of-use/index.html", "platforms/netflix/privacy/index.html"] {
-        assert!(read(&root.join("public"), page).contains("<strong>text</strong>"), "{page} lacks the rendered Markdown");
+    for page in [
+        "topics/ai-training/index.html",
+        "about/index.html",
+        "faq/index.html",
+        "platforms/netflix/index.html",
+        "platforms/netflix/changes/2026-01-15-change/index.html",
+        "platforms/netflix/terms-of-use/index.html",
+        "platforms/netflix/privacy/index.html",
+    ] {
+        assert!(
+            read(&root.join("public"), page).contains("<strong>text</strong>"),
+            "{page} lacks the rendered Markdown"
+        );
     }
     let feed = read(&root.join("public"), "rss.xml");
-    assert!(feed.contains("&lt;strong&gt;text&lt;/strong&gt;"), "the feed carries the rendered analysis");
+    assert!(
+        feed.contains("&lt;strong&gt;text&lt;/strong&gt;"),
+        "the feed carries the rendered analysis"
+    );
 }
 
 #[test]
@@ -131,9 +203,21 @@ fn markup_in_titles_and_names_is_escaped() {
     write(root, "site.yaml", &format!("title: \"{evil}\"\nbase_url: https://example.org\ndescription: \"{evil}\"\nauthor: \"{evil}\"\n"));
     write(root, "content/platforms/netflix/platform.yaml", &format!("name: \"{evil}\"\nurl: https://www.netflix.com\ncategory: \"{evil}\"\ndocuments:\n  - id: terms-of-use\n    title: \"{evil}\"\n"));
     write(root, "content/platforms/netflix/changes/2026-01-15-change.md", &format!("---\ntitle: \"{evil}\"\ndocument: terms-of-use\nsummary: \"{evil}\"\ntopics: [ai-training]\n---\nBody.\n"));
-    write(root, "content/topics/ai-training.md", &format!("---\ntitle: \"{evil}\"\nquestion: \"{evil}\"\n---\nIntro.\n"));
-    write(root, "content/faq/q.md", &format!("---\nquestion: \"{evil}\"\n---\nA.\n"));
-    write(root, "content/pages/about.md", &format!("---\ntitle: \"{evil}\"\n---\nA.\n"));
+    write(
+        root,
+        "content/topics/ai-training.md",
+        &format!("---\ntitle: \"{evil}\"\nquestion: \"{evil}\"\n---\nIntro.\n"),
+    );
+    write(
+        root,
+        "content/faq/q.md",
+        &format!("---\nquestion: \"{evil}\"\n---\nA.\n"),
+    );
+    write(
+        root,
+        "content/pages/about.md",
+        &format!("---\ntitle: \"{evil}\"\n---\nA.\n"),
+    );
     write(root, "content/platforms/netflix/snapshots/terms-of-use/2026-01-15.yaml", &format!("title: \"{evil}\"\nsections:\n  - id: \"{evil}\"\n    heading: \"{evil}\"\n    text: Words.\n"));
     termtrail_ok(root, &["build"]);
     let files = tree(&root.join("public"));
@@ -144,15 +228,25 @@ fn markup_in_titles_and_names_is_escaped() {
             assert!(!text.contains("<img src=x"), "{name}");
         }
         if name.ends_with(".xml") {
-            assert!(!text.contains("<script>") && !text.contains("<img"), "{name}");
+            assert!(
+                !text.contains("<script>") && !text.contains("<img"),
+                "{name}"
+            );
         }
     }
     // The text is kept, as text: escaped in HTML, a string in JSON.
-    assert!(read(&root.join("public"), "index.html").contains("&lt;script&gt;alert(&#39;t1&#39;)&lt;&#x2F;script&gt;") || read(&root.join("public"), "index.html").contains("&lt;script&gt;alert(&#39;t1&#39;)&lt;/script&gt;"));
-    let api: serde_json::Value = serde_json::from_str(&read(&root.join("public"), "api/changes.json")).unwrap();
+    assert!(
+        read(&root.join("public"), "index.html")
+            .contains("&lt;script&gt;alert(&#39;t1&#39;)&lt;&#x2F;script&gt;")
+            || read(&root.join("public"), "index.html")
+                .contains("&lt;script&gt;alert(&#39;t1&#39;)&lt;/script&gt;")
+    );
+    let api: serde_json::Value =
+        serde_json::from_str(&read(&root.join("public"), "api/changes.json")).unwrap();
     assert_eq!(api["changes"][0]["title"], evil);
     for feed in ["rss.xml", "atom.xml", "feed.json"] {
-        let parsed = feed_rs::parser::parse(read(&root.join("public"), feed).as_bytes()).unwrap_or_else(|e| panic!("{feed}: {e}"));
+        let parsed = feed_rs::parser::parse(read(&root.join("public"), feed).as_bytes())
+            .unwrap_or_else(|e| panic!("{feed}: {e}"));
         assert_eq!(parsed.entries.len(), 1, "{feed}");
     }
 }
@@ -167,10 +261,21 @@ fn a_faq_entry_cannot_end_the_json_ld_block() {
     termtrail_ok(root, &["build"]);
     let html = read(&root.join("public"), "faq/index.html");
     let doc = scraper::Html::parse_document(&html);
-    let scripts: Vec<_> = doc.select(&scraper::Selector::parse("script").unwrap()).collect();
-    let ld: Vec<_> = scripts.iter().filter(|s| s.value().attr("type") == Some("application/ld+json")).collect();
+    let scripts: Vec<_> = doc
+        .select(&scraper::Selector::parse("script").unwrap())
+        .collect();
+    let ld: Vec<_> = scripts
+        .iter()
+        .filter(|s| s.value().attr("type") == Some("application/ld+json"))
+        .collect();
     assert_eq!(ld.len(), 1, "one JSON-LD block");
-    assert!(scripts.iter().all(|s| s.value().attr("type") == Some("application/ld+json") || s.value().attr("src").is_some()), "no other inline script");
+    assert!(
+        scripts
+            .iter()
+            .all(|s| s.value().attr("type") == Some("application/ld+json")
+                || s.value().attr("src").is_some()),
+        "no other inline script"
+    );
     let raw = ld[0].inner_html();
     for bad in ["</script", "<script", "<!--", "\u{2028}"] {
         assert!(!raw.contains(bad), "the JSON-LD carries {bad:?} raw: {raw}");
@@ -179,7 +284,10 @@ fn a_faq_entry_cannot_end_the_json_ld_block() {
     let entity = &json["mainEntity"][0];
     assert_eq!(entity["name"], question);
     let answer = entity["acceptedAnswer"]["text"].as_str().unwrap();
-    assert!(answer.contains("</script><script>alert('a')</script>"), "the answer's text survives, as data: {answer}");
+    assert!(
+        answer.contains("</script><script>alert('a')</script>"),
+        "the answer's text survives, as data: {answer}"
+    );
     // And on the page itself the question and the code are text.
     assert!(html.contains("&lt;&#x2F;script&gt;") || html.contains("&lt;/script&gt;"));
 }
@@ -194,7 +302,11 @@ mod symlinks {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
         let outside = dir.path().join("outside");
-        write(&outside, "secret.md", "---\ntitle: Secret\n---\nTOP-SECRET\n");
+        write(
+            &outside,
+            "secret.md",
+            "---\ntitle: Secret\n---\nTOP-SECRET\n",
+        );
         write(&outside, "secret.html", "TOP-SECRET {{ site.title }}");
         write(&outside, "secret.txt", "TOP-SECRET");
         write(&outside, "dir/secret.txt", "TOP-SECRET");
@@ -212,7 +324,10 @@ mod symlinks {
             symlink(out.join("secret.md"), root.join("content/pages/secret.md")).unwrap();
         });
         assert_eq!(code, 1);
-        assert!(err.contains("--> content/pages/secret.md") && err.contains("points outside the site"), "{err}");
+        assert!(
+            err.contains("--> content/pages/secret.md") && err.contains("points outside the site"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -223,7 +338,10 @@ mod symlinks {
             symlink(out.join("content"), &content).unwrap();
         });
         assert_eq!(code, 1);
-        assert!(err.contains("--> content\n") && err.contains("outside the site"), "{err}");
+        assert!(
+            err.contains("--> content\n") && err.contains("outside the site"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -234,30 +352,56 @@ mod symlinks {
             symlink(out.join("dir"), root.join("static/dir")).unwrap();
         });
         assert_eq!(code, 1);
-        assert!(err.contains("--> static/secret.txt") && err.contains("--> static/dir"), "{err}");
-        let (_d, (_, err)) = site_with_link(|root, out| symlink(out.join("dir"), root.join("static")).unwrap());
-        assert!(err.contains("--> static\n") && err.contains("outside the site"), "{err}");
+        assert!(
+            err.contains("--> static/secret.txt") && err.contains("--> static/dir"),
+            "{err}"
+        );
+        let (_d, (_, err)) =
+            site_with_link(|root, out| symlink(out.join("dir"), root.join("static")).unwrap());
+        assert!(
+            err.contains("--> static\n") && err.contains("outside the site"),
+            "{err}"
+        );
     }
 
     #[test]
     fn theme_files_linking_outside_are_refused() {
         let (_d, (code, err)) = site_with_link(|root, out| {
-            write(root, "site.yaml", "title: Minimal\nbase_url: https://example.org\ntheme: mine\n");
+            write(
+                root,
+                "site.yaml",
+                "title: Minimal\nbase_url: https://example.org\ntheme: mine\n",
+            );
             std::fs::create_dir_all(root.join("themes/mine/templates")).unwrap();
             std::fs::create_dir_all(root.join("themes/mine/static")).unwrap();
-            symlink(out.join("secret.html"), root.join("themes/mine/templates/page.html")).unwrap();
-            symlink(out.join("secret.txt"), root.join("themes/mine/static/secret.txt")).unwrap();
+            symlink(
+                out.join("secret.html"),
+                root.join("themes/mine/templates/page.html"),
+            )
+            .unwrap();
+            symlink(
+                out.join("secret.txt"),
+                root.join("themes/mine/static/secret.txt"),
+            )
+            .unwrap();
         });
         assert_eq!(code, 1);
         assert!(err.contains("--> themes/mine/templates/page.html"), "{err}");
         assert!(err.contains("--> themes/mine/static/secret.txt"), "{err}");
         let (_d, (_, err)) = site_with_link(|root, out| {
-            write(root, "site.yaml", "title: Minimal\nbase_url: https://example.org\ntheme: mine\n");
+            write(
+                root,
+                "site.yaml",
+                "title: Minimal\nbase_url: https://example.org\ntheme: mine\n",
+            );
             write(out, "theme/templates/page.html", "{{ site.title }}");
             std::fs::create_dir_all(root.join("themes")).unwrap();
             symlink(out.join("theme"), root.join("themes/mine")).unwrap();
         });
-        assert!(err.contains("--> themes/mine/templates/page.html") && err.contains("outside the site"), "{err}");
+        assert!(
+            err.contains("--> themes/mine/templates/page.html") && err.contains("outside the site"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -267,7 +411,10 @@ mod symlinks {
             symlink(out.join("site.yaml"), root.join("site.yaml")).unwrap();
         });
         assert_eq!(code, 1);
-        assert!(err.contains("--> site.yaml") && err.contains("outside the site"), "{err}");
+        assert!(
+            err.contains("--> site.yaml") && err.contains("outside the site"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -275,10 +422,18 @@ mod symlinks {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         minimal_site(root);
-        write(root, "shared/about.md", "---\ntitle: About\n---\nShared page.\n");
+        write(
+            root,
+            "shared/about.md",
+            "---\ntitle: About\n---\nShared page.\n",
+        );
         write(root, "shared/logo.txt", "logo");
         std::fs::create_dir_all(root.join("content/pages")).unwrap();
-        symlink(root.join("shared/about.md"), root.join("content/pages/about.md")).unwrap();
+        symlink(
+            root.join("shared/about.md"),
+            root.join("content/pages/about.md"),
+        )
+        .unwrap();
         std::fs::create_dir_all(root.join("static")).unwrap();
         symlink(root.join("shared/logo.txt"), root.join("static/logo.txt")).unwrap();
         termtrail_ok(root, &["build"]);
@@ -313,7 +468,10 @@ fn assert_refused(out: &Output, file: &str, what: &str) -> String {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert!(err.contains(&format!("--> {file}")), "{file} not named:\n{err}");
+    assert!(
+        err.contains(&format!("--> {file}")),
+        "{file} not named:\n{err}"
+    );
     assert!(err.contains(what), "no {what:?} in:\n{err}");
     err
 }
@@ -322,7 +480,10 @@ fn assert_refused(out: &Output, file: &str, what: &str) -> String {
 fn billion_laughs(last_key: &str) -> String {
     let mut y = String::from("a0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
     for i in 1..10 {
-        y.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 9].join(", ")));
+        y.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 9].join(", ")
+        ));
     }
     y.push_str(&format!("{last_key}: *a9\n"));
     y
@@ -336,7 +497,11 @@ fn alias_bombs_are_refused() {
     let snapshot = "content/platforms/netflix/snapshots/terms-of-use/2026-01-15.yaml";
     let record = "content/platforms/netflix/changes/2026-01-15-change.md";
     write(root, snapshot, &billion_laughs("sections"));
-    write(root, record, &format!("---\n{}---\nBody.\n", billion_laughs("topics")));
+    write(
+        root,
+        record,
+        &format!("---\n{}---\nBody.\n", billion_laughs("topics")),
+    );
     // One large value repeated by many aliases: under the parser's own alias limit.
     let big = "lol ".repeat(50_000);
     let mut platform = format!("name: &n \"{big}\"\nurl: https://www.netflix.com\ndocuments:\n");
@@ -347,8 +512,14 @@ fn alias_bombs_are_refused() {
     let out = run_bounded(root, &["build"]);
     let err = assert_refused(&out, snapshot, "aliases");
     assert!(err.contains(&format!("--> {record}")), "{err}");
-    assert!(err.contains("--> content/platforms/netflix/platform.yaml"), "{err}");
-    assert!(err.contains("anchors (`&name`) or aliases"), "says what to do:\n{err}");
+    assert!(
+        err.contains("--> content/platforms/netflix/platform.yaml"),
+        "{err}"
+    );
+    assert!(
+        err.contains("anchors (`&name`) or aliases"),
+        "says what to do:\n{err}"
+    );
 }
 
 #[test]
@@ -360,10 +531,28 @@ fn deeply_nested_yaml_is_refused() {
     let snapshot = "content/platforms/netflix/snapshots/terms-of-use/2026-01-15.yaml";
     let platform = "content/platforms/netflix/platform.yaml";
     let n = 1_000_000;
-    write(root, record, &format!("---\ntitle: T\ndocument: terms-of-use\nsummary: S\ntopics: {}{}\n---\n", "[".repeat(n), "]".repeat(n)));
-    write(root, snapshot, &format!("sections:\n  - id: a\n    text: {}\n", "{a: ".repeat(n)));
-    let nested: String = (0..400).map(|i| format!("{}- x:\n", "  ".repeat(i))).collect();
-    write(root, platform, &format!("name: N\nurl: https://n.example\ndocuments:\n{nested}"));
+    write(
+        root,
+        record,
+        &format!(
+            "---\ntitle: T\ndocument: terms-of-use\nsummary: S\ntopics: {}{}\n---\n",
+            "[".repeat(n),
+            "]".repeat(n)
+        ),
+    );
+    write(
+        root,
+        snapshot,
+        &format!("sections:\n  - id: a\n    text: {}\n", "{a: ".repeat(n)),
+    );
+    let nested: String = (0..400)
+        .map(|i| format!("{}- x:\n", "  ".repeat(i)))
+        .collect();
+    write(
+        root,
+        platform,
+        &format!("name: N\nurl: https://n.example\ndocuments:\n{nested}"),
+    );
     let out = run_bounded(root, &["build"]);
     let err = assert_refused(&out, record, "nested more than");
     assert!(err.contains(&format!("--> {record}:5:")), "{err}");
@@ -382,12 +571,20 @@ fn files_over_the_size_limit_are_refused() {
     let f = std::fs::File::create(root.join(snapshot)).unwrap();
     f.set_len(50 * 1024 * 1024).unwrap();
     let record = "content/platforms/netflix/changes/2026-02-01-huge.md";
-    let body = "All work and no play makes a very long change record.\n".repeat(50 * 1024 * 1024 / 54 + 1);
-    write(root, record, &format!("---\ntitle: T\ndocument: terms-of-use\nsummary: S\n---\n{body}"));
+    let body =
+        "All work and no play makes a very long change record.\n".repeat(50 * 1024 * 1024 / 54 + 1);
+    write(
+        root,
+        record,
+        &format!("---\ntitle: T\ndocument: terms-of-use\nsummary: S\n---\n{body}"),
+    );
     let out = run_bounded(root, &["build"]);
     let err = assert_refused(&out, snapshot, "the file is 50 MiB; the limit is 32 MiB");
     assert!(err.contains(&format!("--> {record}")), "{err}");
-    assert!(err.contains("split the document"), "says what to do:\n{err}");
+    assert!(
+        err.contains("split the document"),
+        "says what to do:\n{err}"
+    );
 }
 
 #[test]
@@ -398,12 +595,26 @@ fn control_characters_and_odd_unicode_build_valid_feeds() {
     write(root, "content/platforms/spotify/changes/2025-11-02-first-capture.md", "---\ntitle: \"Bell \\a, nul \\0, escape \\e, BOM \\uFEFF, RTL \\u202E\"\ndocument: terms\nsummary: \"\\x01\\x02 \\uFFFF done\"\n---\nText with \u{7} bell, \u{1b}[31m colour, \u{FFFE} and 💥.\n");
     termtrail_ok(root, &["build"]);
     let out = root.join("public");
-    for feed in ["rss.xml", "atom.xml", "platforms/spotify/rss.xml", "platforms/spotify/atom.xml"] {
+    for feed in [
+        "rss.xml",
+        "atom.xml",
+        "platforms/spotify/rss.xml",
+        "platforms/spotify/atom.xml",
+    ] {
         let text = read(&out, feed);
-        assert!(!text.chars().any(|c| (c as u32) < 0x20 && !"\t\n\r".contains(c)), "{feed} has control characters");
+        assert!(
+            !text
+                .chars()
+                .any(|c| (c as u32) < 0x20 && !"\t\n\r".contains(c)),
+            "{feed} has control characters"
+        );
         feed_rs::parser::parse(text.as_bytes()).unwrap_or_else(|e| panic!("{feed}: {e}"));
     }
     let _: serde_json::Value = serde_json::from_str(&read(&out, "feed.json")).unwrap();
     let _: serde_json::Value = serde_json::from_str(&read(&out, "api/changes.json")).unwrap();
-    assert!(read(&out, "platforms/spotify/changes/2025-11-02-first-capture/index.html").contains("💥"));
+    assert!(read(
+        &out,
+        "platforms/spotify/changes/2025-11-02-first-capture/index.html"
+    )
+    .contains("💥"));
 }

@@ -43,20 +43,26 @@ fn interrupted_build(root: &Path, stop: Stop) -> bool {
     let start = Instant::now();
     let signal = match stop {
         Stop::After(signal, ms) => {
-            while start.elapsed() < Duration::from_millis(ms) && child.try_wait().unwrap().is_none() {
+            while start.elapsed() < Duration::from_millis(ms) && child.try_wait().unwrap().is_none()
+            {
                 std::thread::sleep(Duration::from_millis(2));
             }
             signal
         }
         Stop::WhileWriting => {
-            while staging_leftovers(root).iter().all(|n| stale.contains(n)) && child.try_wait().unwrap().is_none() {
+            while staging_leftovers(root).iter().all(|n| stale.contains(n))
+                && child.try_wait().unwrap().is_none()
+            {
                 std::thread::sleep(Duration::from_micros(200));
             }
             "KILL"
         }
     };
     if child.try_wait().unwrap().is_none() {
-        let status = Command::new("kill").args([format!("-{signal}"), child.id().to_string()]).status().unwrap();
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(status.success());
     }
     let status = child.wait().unwrap();
@@ -88,7 +94,14 @@ fn an_interrupted_build_leaves_the_previous_output_whole() {
     let next = || {
         next.get_or_init(|| {
             let other = tempfile::tempdir().unwrap();
-            termtrail_ok(root, &["build", "--output", other.path().join("public").to_str().unwrap()]);
+            termtrail_ok(
+                root,
+                &[
+                    "build",
+                    "--output",
+                    other.path().join("public").to_str().unwrap(),
+                ],
+            );
             tree(&other.path().join("public"))
         })
         .clone()
@@ -103,9 +116,7 @@ fn an_interrupted_build_leaves_the_previous_output_whole() {
         Stop::WhileWriting,
         Stop::WhileWriting,
     ] {
-        let t = Instant::now();
         let was_stopped = interrupted_build(root, stop);
-        eprintln!("DEBUG {stop:?} stopped={was_stopped} {:?}", t.elapsed());
         let now = tree(&root.join("public"));
         if was_stopped {
             stopped += 1;
@@ -116,19 +127,26 @@ fn an_interrupted_build_leaves_the_previous_output_whole() {
             std::fs::remove_dir_all(root.join("public")).unwrap();
             let small = tempfile::tempdir().unwrap();
             minimal_site(small.path());
-            termtrail_ok(small.path(), &["build", "--output", root.join("public").to_str().unwrap()]);
+            termtrail_ok(
+                small.path(),
+                &["build", "--output", root.join("public").to_str().unwrap()],
+            );
             assert!(tree(&root.join("public")) == previous);
         } else {
-            assert!(was_stopped, "{stop:?}: the build finished without writing its output");
+            assert!(
+                was_stopped,
+                "{stop:?}: the build finished without writing its output"
+            );
         }
     }
-    assert!(stopped >= 3, "the builds finished before they could be stopped: make the site larger");
+    assert!(
+        stopped >= 3,
+        "the builds finished before they could be stopped: make the site larger"
+    );
 
     // A stale staging folder (of a killed build, or made here) is cleaned by the next build.
     std::fs::create_dir_all(root.join(".public.termtrail-staging-4000000000/x")).unwrap();
-    let t = Instant::now();
     termtrail_ok(root, &["build"]);
-    eprintln!("DEBUG full {:?}", t.elapsed());
     let built = tree(&root.join("public"));
     assert!(built != previous && built.contains_key("platforms/p9/terms/index.html"));
     assert_eq!(staging_leftovers(root), Vec::<String>::new());
@@ -141,14 +159,24 @@ fn a_failed_build_keeps_the_output_and_writes_nothing_beside_it() {
     minimal_site(root);
     termtrail_ok(root, &["build"]);
     let before = tree(&root.join("public"));
-    let listing = |root: &Path| -> Vec<String> { std::fs::read_dir(root).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect() };
+    let listing = |root: &Path| -> Vec<String> {
+        std::fs::read_dir(root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    };
     let entries = listing(root);
     write(root, "content/pages/broken.md", "---\ntitle: [\n---\n");
     let (code, err) = termtrail_err(root, &["build"]);
     assert_eq!(code, 1);
     assert!(err.contains("content/pages/broken.md"), "{err}");
     assert!(tree(&root.join("public")) == before);
-    assert_eq!(listing(root), entries, "a failed build leaves nothing beside the output");
+    assert_eq!(
+        listing(root),
+        entries,
+        "a failed build leaves nothing beside the output"
+    );
 }
 
 /// The whole of `dir` (files and their bytes), to show that a refused build touched nothing.
@@ -160,7 +188,10 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn assert_refused(dir: &Path, args: &[&str], why: &str) {
     let (code, err) = termtrail_err(dir, args);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("refusing to write to") && err.contains(why), "expected {why:?}:\n{err}");
+    assert!(
+        err.contains("refusing to write to") && err.contains(why),
+        "expected {why:?}:\n{err}"
+    );
 }
 
 #[test]
@@ -170,12 +201,33 @@ fn the_site_itself_and_its_parents_are_refused() {
     minimal_site(&root);
     write(dir.path(), "beside.txt", "keep me");
     let before = snapshot(dir.path());
-    for out in [".", "..", "./", "content/..", root.to_str().unwrap(), dir.path().to_str().unwrap(), "missing/../..", "missing/../../site", "missing/../../.."] {
-        assert_refused(&root, &["build", "--output", out], "it would replace the site itself");
-        assert_refused(&root, &["build", "--output", out, "--force"], "it would replace the site itself");
+    for out in [
+        ".",
+        "..",
+        "./",
+        "content/..",
+        root.to_str().unwrap(),
+        dir.path().to_str().unwrap(),
+        "missing/../..",
+        "missing/../../site",
+        "missing/../../..",
+    ] {
+        assert_refused(
+            &root,
+            &["build", "--output", out],
+            "it would replace the site itself",
+        );
+        assert_refused(
+            &root,
+            &["build", "--output", out, "--force"],
+            "it would replace the site itself",
+        );
     }
     // `missing/` may have been made by nothing: the check comes first.
-    assert!(snapshot(dir.path()) == before, "a refused build changed files");
+    assert!(
+        snapshot(dir.path()) == before,
+        "a refused build changed files"
+    );
     assert!(!root.join("missing").exists());
 }
 
@@ -187,8 +239,18 @@ fn the_sites_sources_are_refused_even_with_force() {
     write(root, "static/logo.txt", "logo");
     write(root, "themes/mine/templates/page.html", "x");
     let before = snapshot(root);
-    for (out, folder) in [("content", "content/"), ("content/pages", "content/"), ("static", "static/"), ("themes/mine", "themes/"), ("static/new", "static/")] {
-        assert_refused(root, &["build", "--output", out, "--force"], &format!("inside the site's {folder} folder"));
+    for (out, folder) in [
+        ("content", "content/"),
+        ("content/pages", "content/"),
+        ("static", "static/"),
+        ("themes/mine", "themes/"),
+        ("static/new", "static/"),
+    ] {
+        assert_refused(
+            root,
+            &["build", "--output", out, "--force"],
+            &format!("inside the site's {folder} folder"),
+        );
     }
     assert!(snapshot(root) == before);
 }
@@ -199,11 +261,19 @@ fn another_site_is_refused() {
     let root = dir.path().join("site");
     minimal_site(&root);
     let other = dir.path().join("other");
-    write(&other, "site.yaml", "title: Other\nbase_url: https://other.example\n");
+    write(
+        &other,
+        "site.yaml",
+        "title: Other\nbase_url: https://other.example\n",
+    );
     let third = dir.path().join("third");
     write(&third, "content/notes.md", "mine");
     for out in [&other, &third] {
-        assert_refused(&root, &["build", "--output", out.to_str().unwrap(), "--force"], "it holds a site");
+        assert_refused(
+            &root,
+            &["build", "--output", out.to_str().unwrap(), "--force"],
+            "it holds a site",
+        );
     }
     assert!(other.join("site.yaml").is_file() && third.join("content/notes.md").is_file());
 }
@@ -213,14 +283,24 @@ fn the_file_system_root_and_the_home_folder_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     minimal_site(&root);
-    assert_refused(&root, &["build", "--output", "/", "--force"], "the root of the file system");
-    assert_refused(&root, &["build", "--output", "/../", "--force"], "the root of the file system");
+    assert_refused(
+        &root,
+        &["build", "--output", "/", "--force"],
+        "the root of the file system",
+    );
+    assert_refused(
+        &root,
+        &["build", "--output", "/../", "--force"],
+        "the root of the file system",
+    );
     // The home folder: a stand-in, named by HOME.
     let home = dir.path().join("home");
     write(&home, "notes.txt", "mine");
     for force in [false, true] {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_termtrail"));
-        cmd.args(["build", "--output", home.to_str().unwrap()]).current_dir(&root).env("HOME", &home);
+        cmd.args(["build", "--output", home.to_str().unwrap()])
+            .current_dir(&root)
+            .env("HOME", &home);
         if force {
             cmd.arg("--force");
         }
@@ -229,7 +309,10 @@ fn the_file_system_root_and_the_home_folder_are_refused() {
         assert_eq!(out.status.code(), Some(1), "{err}");
         assert!(err.contains("it is your home folder"), "{err}");
     }
-    assert_eq!(std::fs::read_to_string(home.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(home.join("notes.txt")).unwrap(),
+        "mine"
+    );
 }
 
 #[test]
@@ -238,12 +321,26 @@ fn a_folder_of_other_files_needs_force() {
     let root = dir.path();
     minimal_site(root);
     write(root, "elsewhere/notes.txt", "mine");
-    assert_refused(root, &["build", "--output", "elsewhere"], "files termtrail did not write");
-    assert_eq!(std::fs::read_to_string(root.join("elsewhere/notes.txt")).unwrap(), "mine");
+    assert_refused(
+        root,
+        &["build", "--output", "elsewhere"],
+        "files termtrail did not write",
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("elsewhere/notes.txt")).unwrap(),
+        "mine"
+    );
     // A file is never an output folder.
     write(root, "a-file", "mine");
-    assert_refused(root, &["build", "--output", "a-file", "--force"], "it is a file");
-    assert_eq!(std::fs::read_to_string(root.join("a-file")).unwrap(), "mine");
+    assert_refused(
+        root,
+        &["build", "--output", "a-file", "--force"],
+        "it is a file",
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("a-file")).unwrap(),
+        "mine"
+    );
     // With --force the folder becomes termtrail's output (its other files are replaced).
     termtrail_ok(root, &["build", "--output", "elsewhere", "--force"]);
     assert!(root.join("elsewhere/index.html").is_file());
@@ -255,7 +352,11 @@ fn a_folder_of_other_files_needs_force() {
     termtrail_ok(root, &["build", "--output", "empty"]);
     // The marker is what makes a folder termtrail's: without it, the output is foreign.
     std::fs::remove_file(root.join("empty/.termtrail-output")).unwrap();
-    assert_refused(root, &["build", "--output", "empty"], "files termtrail did not write");
+    assert_refused(
+        root,
+        &["build", "--output", "empty"],
+        "files termtrail did not write",
+    );
 }
 
 #[test]
@@ -264,14 +365,26 @@ fn output_dir_in_site_yaml_stays_inside_the_site() {
     let root = dir.path().join("site");
     minimal_site(&root);
     for bad in ["..", "../elsewhere", "/tmp/x", "public/../.."] {
-        write(&root, "site.yaml", &format!("title: Minimal\nbase_url: https://example.org\noutput_dir: \"{bad}\"\n"));
+        write(
+            &root,
+            "site.yaml",
+            &format!("title: Minimal\nbase_url: https://example.org\noutput_dir: \"{bad}\"\n"),
+        );
         let out = termtrail(&root, &["build"]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{bad}: {err}");
-        assert!(err.contains("--> site.yaml:3:1") && err.contains("`output_dir` must be a folder inside the site"), "{bad}: {err}");
+        assert!(
+            err.contains("--> site.yaml:3:1")
+                && err.contains("`output_dir` must be a folder inside the site"),
+            "{bad}: {err}"
+        );
     }
     for bad in [".", "content", "static"] {
-        write(&root, "site.yaml", &format!("title: Minimal\nbase_url: https://example.org\noutput_dir: \"{bad}\"\n"));
+        write(
+            &root,
+            "site.yaml",
+            &format!("title: Minimal\nbase_url: https://example.org\noutput_dir: \"{bad}\"\n"),
+        );
         assert_refused(&root, &["build", "--force"], "refusing");
     }
     assert!(root.join("content/topics/ai-training.md").is_file());

@@ -77,7 +77,7 @@ pub struct Loaded {
     pub site: Site,
     pub links: Vec<InternalLink>,
     pub assets: Vec<Asset>,
-    /// Warnings only (errors make loading fail).
+    /// Warnings only: errors make `load` fail (`load_partial` keeps them here too).
     pub warnings: Diagnostics,
 }
 
@@ -315,7 +315,22 @@ fn classify(rel: &str) -> Result<Option<Kind>, Diagnostic> {
 
 fn parse_file(f: &files::FoundFile, kind: Kind) -> Result<Parsed, Vec<Diagnostic>> {
     let src = files::read_text(f).map_err(|d| vec![d])?;
-    let file = f.rel.clone();
+    parse_text(src, f.rel.clone(), kind)
+}
+
+/// Parses the text of one content file as the loader would if it were at `rel` (a path
+/// relative to the site root, such as `content/faq/x.md`): its diagnostics, or none. Files
+/// outside the content format parse to nothing. For fuzzing and tools; no panic, whatever
+/// the text.
+pub fn parse_source(rel: &str, src: &str) -> Result<(), Vec<Diagnostic>> {
+    match classify(rel) {
+        Ok(Some(kind)) => parse_text(src.to_string(), rel.to_string(), kind).map(|_| ()),
+        Ok(None) => Ok(()),
+        Err(d) => Err(vec![d]),
+    }
+}
+
+fn parse_text(src: String, file: String, kind: Kind) -> Result<Parsed, Vec<Diagnostic>> {
     Ok(match kind {
         Kind::Platform(slug) => {
             let meta =

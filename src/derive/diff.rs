@@ -99,13 +99,7 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> SnapshotDiff {
                 stats.words_removed += words;
                 let mut html = String::with_capacity(s.text.len() + 64);
                 mark(&mut html, "del", &s.text);
-                sections.push(whole(
-                    s,
-                    SectionChange::Removed,
-                    Arc::from(html),
-                    0,
-                    words,
-                ));
+                sections.push(whole(s, SectionChange::Removed, Arc::from(html), 0, words));
             }
         };
     push_removed(&removed_after[0], &mut sections, &mut stats);
@@ -117,13 +111,7 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> SnapshotDiff {
                 stats.words_added += words;
                 let mut html = String::with_capacity(s.text.len() + 64);
                 mark(&mut html, "ins", &s.text);
-                sections.push(whole(
-                    s,
-                    SectionChange::Added,
-                    Arc::from(html),
-                    words,
-                    0,
-                ));
+                sections.push(whole(s, SectionChange::Added, Arc::from(html), words, 0));
             }
             Some(o) if o.text == s.text && o.heading == s.heading => {
                 sections.push(whole(s, SectionChange::Unchanged, s.html.clone(), 0, 0));
@@ -244,35 +232,69 @@ fn inline_words(a: &str, b: &str, html: &mut String, counts: &mut WordCounts) {
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Myers)
         .diff_unicode_words(a, b);
-    let mut run = String::new();
-    let mut run_tag = ChangeTag::Equal;
-    let mut flush = |run: &mut String, tag: ChangeTag, html: &mut String| {
-        if run.is_empty() {
-            return;
-        }
-        match tag {
-            ChangeTag::Equal => html.push_str(&escape_html(run)),
-            ChangeTag::Delete => {
-                counts.removed += count_words(run);
-                mark(html, "del", run);
-            }
-            ChangeTag::Insert => {
-                counts.added += count_words(run);
-                mark(html, "ins", run);
-            }
-        }
-        run.clear();
-    };
+    // Runs of one tag, in order.
+    let mut runs: Vec<(ChangeTag, String)> = Vec::new();
     for change in diff.iter_all_changes() {
-        let tag = change.tag();
-        let value = change.value();
-        if tag != run_tag {
-            flush(&mut run, run_tag, html);
-            run_tag = tag;
+        match runs.last_mut() {
+            Some((tag, run)) if *tag == change.tag() => run.push_str(change.value()),
+            _ => runs.push((change.tag(), change.value().to_string())),
         }
-        run.push_str(value);
     }
-    flush(&mut run, run_tag, html);
+    let is_gap = |r: &(ChangeTag, String)| {
+        r.0 == ChangeTag::Equal && r.1.chars().all(|c| c.is_whitespace() && c != '\n')
+    };
+    let mut i = 0;
+    while i < runs.len() {
+        if runs[i].0 == ChangeTag::Equal {
+            html.push_str(&escape_html(&runs[i].1));
+            i += 1;
+            continue;
+        }
+        // A group of changes, with the spaces between them: "Please note that our" → "All"
+        // reads as one replacement, not as three marks around two unchanged spaces.
+        let mut j = i + 1;
+        loop {
+            if j < runs.len() && runs[j].0 != ChangeTag::Equal {
+                j += 1;
+            } else if j + 1 < runs.len() && is_gap(&runs[j]) && runs[j + 1].0 != ChangeTag::Equal {
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        let group = &runs[i..j];
+        let has = |t: ChangeTag| group.iter().any(|r| r.0 == t);
+        if has(ChangeTag::Delete) && has(ChangeTag::Insert) {
+            // The spaces are in both versions: they go into both marks.
+            let side = |skip: ChangeTag| -> String {
+                group
+                    .iter()
+                    .filter(|r| r.0 != skip)
+                    .map(|r| r.1.as_str())
+                    .collect()
+            };
+            let (old, new) = (side(ChangeTag::Insert), side(ChangeTag::Delete));
+            counts.removed += count_words(&old);
+            counts.added += count_words(&new);
+            mark(html, "del", &old);
+            mark(html, "ins", &new);
+        } else {
+            for (tag, run) in group {
+                match tag {
+                    ChangeTag::Equal => html.push_str(&escape_html(run)),
+                    ChangeTag::Delete => {
+                        counts.removed += count_words(run);
+                        mark(html, "del", run);
+                    }
+                    ChangeTag::Insert => {
+                        counts.added += count_words(run);
+                        mark(html, "ins", run);
+                    }
+                }
+            }
+        }
+        i = j;
+    }
 }
 
 /// What a screen reader announces at the start of a mark, so a diff reads without colour.
@@ -493,6 +515,21 @@ mod tests {
             html.contains("<ins><span class=\"visually-hidden\">added: </span>script</ins>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn replacements_read_as_one_mark_each_side() {
+        let (html, added, removed) =
+            diff_texts("Please note that our plans vary.", "All plans vary.");
+        assert_eq!(
+            html,
+            "<del><span class=\"visually-hidden\">removed: </span>Please note that our</del>\
+             <ins><span class=\"visually-hidden\">added: </span>All</ins> plans vary."
+        );
+        assert_eq!((added, removed), (1, 4));
+        // Deletions alone keep the spaces between them, which both versions have.
+        let (html, _, _) = diff_texts("a b c d", "a d");
+        assert_eq!(html.matches("<del>").count(), 1, "{html}");
     }
 
     #[test]

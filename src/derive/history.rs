@@ -77,7 +77,9 @@ pub fn section_histories_with(
             });
             h.heading = s.heading.clone();
             let prev = last_text.get(&s.id).cloned().flatten();
-            let prev_heading = last_heading.insert(s.id.clone(), s.heading.clone()).flatten();
+            let prev_heading = last_heading
+                .insert(s.id.clone(), s.heading.clone())
+                .flatten();
             let renamed = prev.is_some() && prev_heading != s.heading;
             let event = match &prev {
                 None => Some(SectionEvent::Added),

@@ -671,9 +671,18 @@ impl<'a> Shared<'a> {
             "next",
             &(si + 1 < d.snapshots.len()).then(|| link(si + 1)),
         );
-        let diff = self.derived.versions[pi][di][si]
-            .as_ref()
-            .map(|x| DiffView::new(cfg, &p.slug, &d.id, x, d.snapshots[si - 1].date, snap.date, &self.targets[pi][di][si], ""));
+        let diff = self.derived.versions[pi][di][si].as_ref().map(|x| {
+            DiffView::new(
+                cfg,
+                &p.slug,
+                &d.id,
+                x,
+                d.snapshots[si - 1].date,
+                snap.date,
+                &self.targets[pi][di][si],
+                "",
+            )
+        });
         Self::insert(&mut ctx, "diff", &diff);
         let covering: Vec<&ChangeView> = p
             .changes
@@ -762,9 +771,21 @@ impl<'a> Shared<'a> {
         let diff = self.derived.changes[pi][ci].as_ref().and_then(|x| {
             let (from, to) = (c.from?, c.to?);
             let di = p.documents.iter().position(|d| d.id == c.document)?;
-            let ti = p.documents[di].snapshots.iter().position(|s| s.date == to)?;
+            let ti = p.documents[di]
+                .snapshots
+                .iter()
+                .position(|s| s.date == to)?;
             let page = cfg.url(&paths::version(&p.slug, &c.document, to));
-            Some(DiffView::new(cfg, &p.slug, &c.document, x, from, to, &self.targets[pi][di][ti], &page))
+            Some(DiffView::new(
+                cfg,
+                &p.slug,
+                &c.document,
+                x,
+                from,
+                to,
+                &self.targets[pi][di][ti],
+                &page,
+            ))
         });
         Self::insert(&mut ctx, "diff", &diff);
         let earlier: Vec<&ChangeView> = p.changes[..ci]

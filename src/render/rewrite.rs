@@ -62,9 +62,7 @@ fn rewrite_attrs(
             }
             let (value_start, value_end, next) = match b.get(j) {
                 Some(&q @ (b'"' | b'\'')) => {
-                    let end = html[j + 1..]
-                        .find(q as char)
-                        .map_or(b.len(), |k| j + 1 + k);
+                    let end = html[j + 1..].find(q as char).map_or(b.len(), |k| j + 1 + k);
                     (j + 1, end, (end + 1).min(b.len()))
                 }
                 _ => {
@@ -257,7 +255,10 @@ mod tests {
         assert!(s.contains(r##"<a href="#sec--1">1</a>"##), "{s}");
         assert!(s.contains(r##"<a href="#other">"##), "{s}");
         assert!(s.contains(r##"Text id="x" href="#1" stays."##), "{s}");
-        assert!(s.contains(r#"class="footnote-definition" id="sec--1""#), "{s}");
+        assert!(
+            s.contains(r#"class="footnote-definition" id="sec--1""#),
+            "{s}"
+        );
         assert!(matches!(
             scope_ids("<p>no ids</p>", "x-", None),
             Cow::Borrowed(_)

@@ -22,19 +22,26 @@
   function isWordChar(ch) {
     return /[\p{L}\p{N}]/u.test(ch);
   }
-  // Where `term` occurs in `hay`: -1 if nowhere, otherwise the first place it starts a word
-  // (`whole` true) or, failing that, the first place at all.
-  function find(hay, term) {
-    var i = hay.indexOf(term), first = i;
-    while (i >= 0) {
-      if (i === 0 || !isWordChar(hay.charAt(i - 1))) return { at: i, whole: true };
-      i = hay.indexOf(term, i + 1);
+  // Scripts written without spaces between words: there, a term may start anywhere.
+  var unspaced = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]/;
+  // Where `term` starts a word of `hay` (so "ai" finds "AI" and "AI-generated", not "waiver";
+  // "arbitra" finds "arbitration"), looking from `from` on: the first such place, or -1.
+  function find(hay, term, from) {
+    var i = hay.indexOf(term, from || 0);
+    if (unspaced.test(term)) return i;
+    for (; i >= 0; i = hay.indexOf(term, i + 1)) {
+      if (i === 0 || !isWordChar(hay.charAt(i - 1))) return i;
     }
-    return first < 0 ? null : { at: first, whole: false };
+    return -1;
+  }
+  // Whether the word found at `at` is the whole term ("ai" in "ai", not in "aim").
+  function whole(hay, at, term) {
+    var next = hay.charAt(at + term.length);
+    return !next || !isWordChar(next);
   }
   function count(hay, term) {
-    var n = 0, i = hay.indexOf(term);
-    while (i >= 0 && n < 5) { n++; i = hay.indexOf(term, i + term.length); }
+    var n = 0;
+    for (var i = find(hay, term); i >= 0 && n < 5; i = find(hay, term, i + term.length)) n++;
     return n;
   }
   function score(e, terms, phrase) {
@@ -42,10 +49,10 @@
     for (var i = 0; i < terms.length; i++) {
       var term = terms[i];
       var inTitle = find(e.ft, term), inContext = find(e.fc, term), inText = find(e.fx, term);
-      if (!inTitle && !inContext && !inText) return 0;
-      if (inTitle) total += inTitle.whole ? 10 : 4;
-      if (inContext) total += inContext.whole ? 3 : 1;
-      if (inText) total += (inText.whole ? 2 : 0.5) + 0.5 * count(e.fx, term);
+      if (inTitle < 0 && inContext < 0 && inText < 0) return 0;
+      if (inTitle >= 0) total += whole(e.ft, inTitle, term) ? 10 : 6;
+      if (inContext >= 0) total += 3;
+      if (inText >= 0) total += (whole(e.fx, inText, term) ? 2 : 1) + 0.5 * count(e.fx, term);
     }
     if (e.ft === phrase) total += 20;
     else if (terms.length > 1 && e.ft.indexOf(phrase) >= 0) total += 8;
@@ -60,7 +67,7 @@
     if (folded.length !== text.length) { el.appendChild(document.createTextNode(text)); return; }
     var marks = [];
     terms.forEach(function (t) {
-      for (var i = folded.indexOf(t); i >= 0; i = folded.indexOf(t, i + t.length)) marks.push([i, i + t.length]);
+      for (var i = find(folded, t); i >= 0; i = find(folded, t, i + t.length)) marks.push([i, i + t.length]);
     });
     marks.sort(function (a, b) { return a[0] - b[0]; });
     var pos = 0;
@@ -77,10 +84,7 @@
   // About 200 characters of the text around the first word found, cut at spaces.
   function snippet(e, terms) {
     var text = e.x || "", at = -1;
-    for (var i = 0; i < terms.length && at < 0; i++) {
-      var f = find(e.fx, terms[i]);
-      if (f) at = f.at;
-    }
+    for (var i = 0; i < terms.length && at < 0; i++) at = find(e.fx, terms[i]);
     if (text.length <= 220) return text;
     var start = Math.max(0, at - 70);
     if (start > 0) { var sp = text.indexOf(" ", start); if (sp >= 0 && sp < at) start = sp + 1; }
