@@ -235,7 +235,7 @@ fn to_diagnostic(
     if let Some(loc) = e.location() {
         // yaml_serde's Location is 1-based (its Mark is 0-based, plus one): so are ours.
         // YAML also breaks lines at U+2028/U+0085, which editors do not: stay inside the file.
-        let last_line = full_source.lines().count().max(1);
+        let last_line = (first_line - 1 + full_source.lines().count()).max(1);
         d = d.at((loc.line() + first_line - 1).min(last_line), loc.column());
     } else if message.contains("missing field") || message.contains(EXPANSION) {
         // A field missing from the top-level mapping: point at the mapping, i.e. its first line.
