@@ -32,11 +32,14 @@ pub fn parse<T: DeserializeOwned>(
         .help("content files are nested a few levels deep at most: remove the nesting")
         .with_source(full_source));
     }
+    // A byte-order mark (saved by some editors) is not content; libyaml would take it for one.
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     // Aliases need an anchor, and an anchor needs `&`: most files skip the extra pass.
     if src.contains('&') {
-        check_expansion(src).map_err(|e| to_diagnostic(&e, file, first_line, full_source))?;
+        check_expansion(src).map_err(|e| to_diagnostic(&e, src, file, first_line, full_source))?;
     }
-    serde_yaml::from_str::<T>(src).map_err(|e| to_diagnostic(&e, file, first_line, full_source))
+    serde_yaml::from_str::<T>(src)
+        .map_err(|e| to_diagnostic(&e, src, file, first_line, full_source))
 }
 
 /// The 1-based line and column where flow collections first nest deeper than the limit.
@@ -219,8 +222,10 @@ impl<'de> Visitor<'de> for Budget<'_> {
     }
 }
 
+/// `e` as a diagnostic of `file`, whose YAML `src` starts at line `first_line` of `full_source`.
 fn to_diagnostic(
     e: &serde_yaml::Error,
+    src: &str,
     file: &str,
     first_line: usize,
     full_source: &str,
@@ -233,16 +238,30 @@ fn to_diagnostic(
     };
     let mut d = Diagnostic::error(file, message.clone());
     if let Some(loc) = e.location() {
-        // yaml_serde's Location is 1-based (its Mark is 0-based, plus one): so are ours.
-        // YAML also breaks lines at U+2028/U+0085, which editors do not: stay inside the file.
-        let last_line = (first_line - 1 + full_source.lines().count()).max(1);
-        d = d.at((loc.line() + first_line - 1).min(last_line), loc.column());
+        // The position comes from the byte index, not from libyaml's line and column: YAML
+        // also breaks lines at U+0085, U+2028, U+2029 and a lone `\r`, which editors do not.
+        let (line, column) = position_of(src, loc.index());
+        d = d.at(line + first_line - 1, column);
     } else if message.contains("missing field") || message.contains(EXPANSION) {
         // A field missing from the top-level mapping: point at the mapping, i.e. its first line.
         d = d.at(first_line, 1);
     }
     d = d.help(hint_for(&message));
     d.with_source(full_source)
+}
+
+/// The 1-based line and column (in characters, lines ending at `\n`) of byte `index` of `src`.
+fn position_of(src: &str, index: usize) -> (usize, usize) {
+    let mut at = index.min(src.len());
+    while !src.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &src[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 /// What to do, for the messages serde produces. A message may start with the path of the
@@ -271,6 +290,9 @@ fn hint_for(message: &str) -> String {
     }
     if message.contains("invalid type") {
         return "check the value's type (a list is written `[a, b]`, text may need quotes)".into();
+    }
+    if message.contains("more than one document") {
+        return "a line `---` (or `...`) inside the YAML starts another document: remove it, or quote the text it belongs to".into();
     }
     if message.contains(EXPANSION) || message.contains("repetition limit") {
         return "content files need no anchors (`&name`) or aliases (`*name`): write the values out".into();
@@ -405,6 +427,22 @@ mod tests {
         let src = "title: &t Terms & Conditions\ntopics: [*t, b]\n";
         let doc = parse::<Doc>(src, "f.yaml", 1, src).unwrap();
         assert_eq!(doc.topics[0], "Terms & Conditions");
+    }
+
+    #[test]
+    fn positions_count_only_newlines_as_line_breaks() {
+        // libyaml breaks lines at U+2028, U+0085 and a lone CR too; editors do not.
+        let src = "title: \"a\u{2028}b\u{85}c\rd\"\ntopics: {a: b}\n";
+        let d = parse::<Doc>(src, "f.yaml", 1, src).unwrap_err();
+        assert_eq!((d.line, d.column), (Some(2), Some(9)), "{d}");
+        let src = "\u{feff}title: T\ntopics: {a: b}\n";
+        let d = parse::<Doc>(src, "f.yaml", 1, src).unwrap_err();
+        assert_eq!((d.line, d.column), (Some(2), Some(9)), "{d}");
+        let src = "\u{feff}title: T\ntopics: [a]\n";
+        assert_eq!(parse::<Doc>(src, "f.yaml", 1, src).unwrap().topics, ["a"]);
+        let src = "title: \"é\u{2028}\"\r\ntopics: {a: b}\r\n";
+        let d = parse::<Doc>(src, "f.yaml", 4, src).unwrap_err();
+        assert_eq!((d.line, d.column), (Some(5), Some(9)), "{d}");
     }
 
     #[test]

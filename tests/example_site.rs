@@ -116,6 +116,7 @@ fn key_pages(site: &Served) -> Vec<(&'static str, String)> {
         ("change", change["url"].as_str().unwrap().to_string()),
         ("topic", topic),
         ("faq", site.url("/faq/")),
+        ("platforms", site.url("/platforms/")),
         ("section", section),
         ("search", site.url("/search/?q=arbitration")),
         ("about", site.url("/about/")),
@@ -317,11 +318,11 @@ fn check_in_browser(site: &Served, pages: &[(&str, String)]) -> Result<String, S
         let s = Session::new(&driver, 1280, 900, false, false)?;
         screenshots(&s, pages, 1280, &dir, &mut written, &mut problems)?;
     }
-    println!(
+    browser::say(&format!(
         "screenshots (CI artefacts): wrote {} to {}",
         written.join(", "),
         dir.display()
-    );
+    ));
     notes.push(format!("screenshots in {}", dir.display()));
     if problems.is_empty() {
         Ok(notes.join("; "))
@@ -545,7 +546,7 @@ fn the_example_site_is_valid_accessible_and_searchable_in_a_browser() {
     let mut failed = Vec::new();
     for (what, r) in results {
         match r {
-            Ok(note) => println!("{what}: {note}"),
+            Ok(note) => browser::say(&format!("{what}: {note}")),
             Err(e) => failed.push(format!("{what}:\n{e}")),
         }
     }

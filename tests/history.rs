@@ -1035,3 +1035,65 @@ fn anchors_stay_when_later_versions_add_lookalike_ids() {
         ))
         .is_file());
 }
+
+/// A section whose heading or position changed but whose id stayed is the same section: one
+/// "changed" entry with its old heading (no removal and addition), and a line in its history.
+#[test]
+fn renamed_and_moved_sections_are_the_same_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    full_site(root, "https://example.org");
+    // 2026-01-15 has 4.6, 6 and 7; this version moves 4.6 last and renames it, same text.
+    write(
+        root,
+        "content/platforms/netflix/snapshots/terms-of-use/2026-03-01.yaml",
+        "sections:\n  - id: \"6\"\n    heading: Disputes\n    topics: [arbitration]\n    text: |\n      Disputes go to binding arbitration.\n  - id: \"7\"\n    heading: New section\n    text: A brand new section.\n  - id: \"4.6\"\n    heading: Use restrictions\n    topics: [ai-training]\n    text: |\n      You agree not to archive, reproduce or distribute content, or use it to train machine learning models.\n",
+    );
+    termtrail_ok(root, &["build"]);
+    let out = root.join("public");
+    let page = html(&out, "platforms/netflix/terms-of-use/2026-03-01/index.html");
+    let sections: Vec<(String, String)> = page
+        .select(&sel(".diff [data-section-id]"))
+        .map(|e| {
+            let v = e.value();
+            (
+                v.attr("data-section-id").unwrap().to_string(),
+                v.attr("data-change").unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            ("6".into(), "unchanged".into()),
+            ("7".into(), "unchanged".into()),
+            ("4.6".into(), "changed".into())
+        ]
+    );
+    let renamed = page
+        .select(&sel(".diff [data-section-id=\"4.6\"]"))
+        .next()
+        .unwrap();
+    assert!(visible_text(renamed).contains("Previously titled “Restrictions on use”"));
+    assert_eq!(renamed.value().attr("data-words-added"), Some("0"));
+    assert!(
+        renamed.select(&sel("ins, del")).next().is_none(),
+        "the text did not change"
+    );
+    let history = html(
+        &out,
+        "platforms/netflix/terms-of-use/sections/4-6/index.html",
+    );
+    let first = history.select(&sel(".section-version")).next().unwrap();
+    assert_eq!(
+        first
+            .select(&sel("time"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("datetime"),
+        Some("2026-03-01")
+    );
+    assert!(visible_text(first)
+        .contains("Heading changed from “Restrictions on use” to “Use restrictions”"));
+}

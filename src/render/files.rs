@@ -99,10 +99,19 @@ pub fn write_sitemap(site: &Site, out: &mut Rendered) {
 /// entry, with short keys to keep it small: `k` kind (`platform`, `topic`, `faq`, `change`,
 /// `section`), `t` title, `u` URL (a section's is its anchor on the document page), `c` context
 /// (platform and document), `x` text to search and quote (a section's plain text, at most
-/// `SEARCH_TEXT` characters), `d` date.
+/// `SEARCH_TEXT` characters), `g` the titles of its topics (so "ai" finds what is tagged "AI
+/// training"), `d` date. Empty fields are left out.
 pub fn write_search_index(site: &Site, out: &mut Rendered) {
     const SEARCH_TEXT: usize = 2400;
     let cfg = &site.config;
+    let topic_titles = |slugs: &[String]| -> Option<String> {
+        let titles: Vec<&str> = slugs
+            .iter()
+            .filter_map(|s| site.topics.iter().find(|t| &t.slug == s))
+            .map(|t| t.title.as_str())
+            .collect();
+        (!titles.is_empty()).then(|| titles.join(" · "))
+    };
     let mut entries = Vec::new();
     for p in &site.platforms {
         let documents: Vec<&str> = p.documents.iter().map(|d| d.title.as_str()).collect();
@@ -116,7 +125,7 @@ pub fn write_search_index(site: &Site, out: &mut Rendered) {
             for s in &cur.sections {
                 let (text, _) = shorten(&plain_text(&s.text), SEARCH_TEXT);
                 entries.push(json!({"k": "section", "t": s.label(), "c": format!("{} · {}", p.name, d.title),
-                                    "u": cfg.url(&format!("{}#{}", paths::document(&p.slug, &d.id), s.anchor)), "x": text}));
+                                    "u": cfg.url(&format!("{}#{}", paths::document(&p.slug, &d.id), s.anchor)), "x": text, "g": topic_titles(&s.topics)}));
             }
         }
         for c in &p.changes {
@@ -126,7 +135,7 @@ pub fn write_search_index(site: &Site, out: &mut Rendered) {
                 .find(|d| d.id == c.document)
                 .map_or(c.document.as_str(), |d| d.title.as_str());
             entries.push(json!({"k": "change", "t": c.title, "c": format!("{} · {document}", p.name),
-                                "u": cfg.url(&paths::change(&p.slug, &c.key)), "x": c.summary, "d": c.date.to_string()}));
+                                "u": cfg.url(&paths::change(&p.slug, &c.key)), "x": c.summary, "g": topic_titles(&c.topics), "d": c.date.to_string()}));
         }
     }
     for t in &site.topics {
@@ -135,6 +144,11 @@ pub fn write_search_index(site: &Site, out: &mut Rendered) {
     for f in &site.faq {
         let (text, _) = shorten(&f.answer_text, SEARCH_TEXT);
         entries.push(json!({"k": "faq", "t": f.question, "u": cfg.url(&format!("/faq/#{}", f.slug)), "x": text}));
+    }
+    for e in &mut entries {
+        if let Some(o) = e.as_object_mut() {
+            o.retain(|_, v| !v.is_null());
+        }
     }
     out.insert(
         "search-index.json".into(),

@@ -44,8 +44,14 @@ pub fn missing(what: &str) -> bool {
     if in_ci() {
         panic!("{msg} (CI is set, so this fails rather than skips)");
     }
-    eprintln!("SKIPPED: {msg}");
+    say(&format!("SKIPPED: {msg}"));
     false
+}
+
+/// Writes a line to the real stderr, past the test harness's capture, so that it shows in the
+/// output of a passing test too (skips, where screenshots went).
+pub fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Serves the files under `root` at `http://127.0.0.1:<port><prefix>/` on a background thread

@@ -1,6 +1,7 @@
 // termtrail search: loads the build's index (search-index.json) once, then ranks its entries
-// by the words typed: every word must occur; a word in a title counts more than one in the
-// text, a whole word more than a piece of one, the words together as a phrase more still.
+// by the words typed: every word must start a word of the entry (its title, platform and
+// document, text or topics); a word in a title counts more than one in the text, a whole word
+// more than the start of one, the words together as a phrase more still.
 // No dependencies; the index's fields are described in src/render/files.rs.
 (function () {
   "use strict";
@@ -49,9 +50,11 @@
     for (var i = 0; i < terms.length; i++) {
       var term = terms[i];
       var inTitle = find(e.ft, term), inContext = find(e.fc, term), inText = find(e.fx, term);
-      if (inTitle < 0 && inContext < 0 && inText < 0) return 0;
+      var inTopics = find(e.fg, term);
+      if (inTitle < 0 && inContext < 0 && inText < 0 && inTopics < 0) return 0;
       if (inTitle >= 0) total += whole(e.ft, inTitle, term) ? 10 : 6;
       if (inContext >= 0) total += 3;
+      if (inTopics >= 0) total += 2;
       if (inText >= 0) total += (whole(e.fx, inText, term) ? 2 : 1) + 0.5 * count(e.fx, term);
     }
     if (e.ft === phrase) total += 20;
@@ -130,6 +133,13 @@
         appendMarked(p, text, terms);
         li.appendChild(p);
       }
+      // Say why an entry matched through its topics.
+      if (e.g && terms.some(function (t) { return find(e.fg, t) >= 0; })) {
+        var g = document.createElement("p");
+        g.className = "result-topics";
+        appendMarked(g, "Topics: " + e.g, terms);
+        li.appendChild(g);
+      }
       frag.appendChild(li);
     });
     list.appendChild(frag);
@@ -146,7 +156,7 @@
     return r.json();
   }).then(function (data) {
     entries = data.map(function (e) {
-      e.ft = fold(e.t); e.fc = fold(e.c); e.fx = fold(e.x);
+      e.ft = fold(e.t); e.fc = fold(e.c); e.fx = fold(e.x); e.fg = fold(e.g);
       return e;
     });
     var q = new URLSearchParams(location.search).get("q") || input.value || "";
