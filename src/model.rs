@@ -31,8 +31,8 @@ pub struct Platform {
     pub category: Option<String>,
     pub description_html: String,
     pub documents: Vec<Document>,
-    /// Sorted by date, then slug (oldest first).
-    pub changes: Vec<ChangeRecord>,
+    /// Sorted by date, then slug (oldest first). Shared with `serve`'s load cache.
+    pub changes: Vec<Arc<ChangeRecord>>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,8 +40,9 @@ pub struct Document {
     pub id: String,
     pub title: String,
     pub url: Option<String>,
-    /// Sorted by date, oldest first; the last one is the current text.
-    pub snapshots: Vec<Snapshot>,
+    /// Sorted by date, oldest first; the last one is the current text. Shared with `serve`'s
+    /// load cache, so that a rebuild does not copy unchanged documents.
+    pub snapshots: Arc<[Snapshot]>,
 }
 
 impl Document {
@@ -170,7 +171,7 @@ impl Site {
     pub fn changes(&self) -> impl Iterator<Item = (&Platform, &ChangeRecord)> {
         self.platforms
             .iter()
-            .flat_map(|p| p.changes.iter().map(move |c| (p, c)))
+            .flat_map(|p| p.changes.iter().map(move |c| (p, &**c)))
     }
 
     /// Topic slug → title, for labels.

@@ -451,3 +451,90 @@ fn faq_pages_and_footer() {
         );
     }
 }
+
+/// A topic with more records than its page lists: the page lists the newest, and links to a
+/// list of all of them, a hundred a page, each record on exactly one page, newest first.
+#[test]
+fn a_topic_with_many_changes_lists_the_newest_and_pages_through_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // 43 platforms × 3 records, all tagged `ai-training`: 129 records, two pages.
+    common::large_site(root, 43, 4, 1);
+    termtrail_ok(root, &["build"]);
+    let out = root.join("public");
+    let links = Links::new(&out, "");
+    let record_links = |page: &scraper::Html| -> Vec<String> {
+        page.select(&sel("ol.changes > li h3 a"))
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect()
+    };
+
+    let topic = html(&out, "topics/ai-training/index.html");
+    let shown = record_links(&topic);
+    assert_eq!(shown.len(), 30, "the topic page lists the newest 30");
+    let more: Vec<ElementRef> = topic.select(&sel("p.more a")).collect();
+    assert_eq!(more.len(), 1);
+    assert_eq!(
+        more[0].value().attr("href"),
+        Some("/topics/ai-training/changes/")
+    );
+    assert_eq!(visible_text(more[0]), "All 129 changes about ai training");
+
+    let first = html(&out, "topics/ai-training/changes/index.html");
+    let second = html(&out, "topics/ai-training/changes/2/index.html");
+    assert!(!out.join("topics/ai-training/changes/3").exists());
+    let (a, b) = (record_links(&first), record_links(&second));
+    assert_eq!((a.len(), b.len()), (100, 29));
+    assert_eq!(
+        shown[..],
+        a[..30],
+        "the topic page shows the list's first records"
+    );
+    let next: Vec<_> = first.select(&sel("a[rel=next]")).collect();
+    assert_eq!(
+        next[0].value().attr("href"),
+        Some("/topics/ai-training/changes/2/")
+    );
+    assert!(first.select(&sel("a[rel=prev]")).next().is_none());
+    let prev: Vec<_> = second.select(&sel("a[rel=prev]")).collect();
+    assert_eq!(
+        prev[0].value().attr("href"),
+        Some("/topics/ai-training/changes/")
+    );
+    assert!(second.select(&sel("a[rel=next]")).next().is_none());
+    assert_eq!(
+        second
+            .select(&sel("ol.changes"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("start"),
+        Some("101")
+    );
+
+    // Every record once, newest first (dates are in the record pages' paths).
+    let all: Vec<String> = a.iter().chain(&b).cloned().collect();
+    let mut unique = all.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 129);
+    let dates: Vec<&str> = all
+        .iter()
+        .map(|u| u.rsplit('/').nth(1).unwrap().get(..10).unwrap())
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+    // Every link on the list's pages leads somewhere.
+    for (file, page) in [
+        ("topics/ai-training/changes/index.html", &first),
+        ("topics/ai-training/changes/2/index.html", &second),
+    ] {
+        for a in page.select(&sel("a[href]")) {
+            let href = a.value().attr("href").unwrap();
+            links
+                .check(file, href)
+                .unwrap_or_else(|e| panic!("{file}: {href}: {e}"));
+        }
+    }
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("https://example.org/topics/ai-training/changes/2/"));
+}

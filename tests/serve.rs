@@ -513,3 +513,45 @@ fn non_loopback_binding_is_announced() {
     assert!(s.url.starts_with("http://0.0.0.0:"));
     s.wait_for_line("Watching", Duration::from_secs(10));
 }
+
+/// On a topic with more records than its page lists, an edit re-renders the page of the
+/// topic's list that holds the record, and the result is still a full build's.
+#[test]
+fn an_edit_on_a_long_topic_list_equals_a_full_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    common::large_site(root, 43, 4, 1);
+    let mut rb = Rebuilder::new(root, opts());
+    let first = rb.rebuild().expect("first build");
+    assert_same_as_full_build(&first, root, "the first build");
+    // The oldest records are on the list's second page only.
+    let record = "content/platforms/p0/changes/2025-01-02-change-1.md";
+    edit(
+        root,
+        record,
+        "title: Change 1 of platform 0",
+        "title: Change one of platform 0",
+    );
+    rb.invalidate(&[record.to_string()]);
+    let b = rb.rebuild().unwrap();
+    assert_same_as_full_build(&b, root, "editing a record on the second page");
+    let changed: Vec<&str> = b
+        .stats
+        .changed
+        .iter()
+        .map(String::as_str)
+        .filter(|p| p.starts_with("topics/"))
+        .collect();
+    assert!(
+        changed.contains(&"topics/ai-training/changes/2/index.html"),
+        "{changed:?}"
+    );
+    assert!(
+        !changed.contains(&"topics/ai-training/changes/index.html"),
+        "{changed:?}"
+    );
+    assert!(
+        !changed.contains(&"topics/ai-training/index.html"),
+        "{changed:?}"
+    );
+}

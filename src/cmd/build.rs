@@ -32,12 +32,16 @@ pub fn build_in_memory(
     root: &Path,
     opts: &LoadOptions,
 ) -> std::result::Result<BuiltSite, Diagnostics> {
+    let mut timings = Timings::from_env();
     let mut loaded = content::load_partial(root, opts)?;
+    timings.stage("load");
     if loaded.warnings.has_errors() {
         return Err(with_render_errors(root, loaded));
     }
     let tera = templates::load(root, &loaded.site.config.theme)?;
+    timings.stage("templates");
     let derived = Derived::compute(&loaded.site);
+    timings.stage("derive");
     let lints = crate::derive::lint::lint(&loaded.site, &derived, root);
     loaded.warnings.extend(lints);
     loaded.warnings = std::mem::take(&mut loaded.warnings).sorted();
@@ -48,7 +52,28 @@ pub fn build_in_memory(
         .chain(templates::BUILTIN_ASSETS.iter().map(|(n, _)| n.to_string()))
         .collect();
     let files = render::render(&loaded.site, &derived, &tera, &loaded.links, &extra)?;
+    timings.stage("render");
     Ok(BuiltSite { loaded, files })
+}
+
+/// Stage times on stderr when `TERMTRAIL_TIMINGS` is set: where a build's time goes, for
+/// profiling at scale without a profiler.
+struct Timings(Option<Instant>);
+
+impl Timings {
+    fn from_env() -> Timings {
+        Timings(std::env::var_os("TERMTRAIL_TIMINGS").map(|_| Instant::now()))
+    }
+
+    fn stage(&mut self, name: &str) {
+        if let Some(t) = &mut self.0 {
+            eprintln!(
+                "timings: {name:<10} {:8.1} ms",
+                t.elapsed().as_secs_f64() * 1e3
+            );
+            *t = Instant::now();
+        }
+    }
 }
 
 /// The content has errors: renders what did load all the same, so that the errors only

@@ -4,24 +4,33 @@
 //! Every entry is keyed by everything its value depends on, and a hit is checked for equality,
 //! not trusted to a hash: a load with a cache gives exactly what a load without one gives.
 //! - a file's parse result, by its path, size, modification time and inode (and a path named
-//!   by the watcher is read again whatever its stamp says);
+//!   by the watcher is read again whatever its stamp says), or by its text when read again;
 //! - a document's snapshots (anchors and HTML), by the document's title, the base path and the
 //!   paths and content hashes of its snapshot files;
-//! - rendered Markdown, by its text, file, first line and base path.
+//! - rendered Markdown, by its text, file, first line and base path; a change record's body
+//!   is kept with its parse result instead, by the base path ([`RenderedBody`]), so that an
+//!   unchanged record's body is not even hashed;
+//! - a change record, with its parse result, by the base path and its document's snapshot
+//!   dates ([`ResolvedChange`]).
 //!
 //! Entries not used by a load are dropped after it, so the cache holds one site, not a history.
+//! Values are shared, not copied: a hit costs a pointer, and an unchanged document's snapshots
+//! and change records are the same allocations in the sites of two loads.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::SystemTime;
+
+use jiff::civil::Date;
+use rayon::prelude::*;
 
 use crate::error::Diagnostic;
 use crate::markdown::{self, Source};
-use crate::model::{InternalLink, Snapshot};
+use crate::model::{ChangeRecord, Document, InternalLink};
 
-use super::files::FoundFile;
-use super::{Parsed, PendingSnapshot};
+use super::files::{FoundFile, Stamp};
+use super::{BuiltDocument, Kind, Parsed, PendingSnapshot};
 
 /// The caches of one `serve` session. See the module documentation.
 #[derive(Default)]
@@ -30,49 +39,25 @@ pub struct LoadCache {
     /// Paths to read again whatever their stamp says (named by file-system events).
     stale: Mutex<HashSet<String>>,
     all_stale: Mutex<bool>,
-    documents: Mutex<HashMap<u64, Vec<Arc<CachedDocument>>>>,
-    markdown: Mutex<HashMap<u64, Vec<Arc<CachedMarkdown>>>>,
-    /// Keys used by the load under way; everything else is dropped when it ends.
-    used_documents: Mutex<HashSet<u64>>,
-    used_markdown: Mutex<HashSet<u64>>,
-    seen_files: Mutex<HashSet<String>>,
-}
-
-/// What identifies a version of a file without reading it.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-struct Stamp {
-    len: u64,
-    modified: Option<SystemTime>,
-    inode: u64,
-}
-
-impl Stamp {
-    fn of(path: &std::path::Path) -> Option<Stamp> {
-        let m = std::fs::metadata(path).ok()?;
-        #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(&m);
-        #[cfg(not(unix))]
-        let inode = 0;
-        Some(Stamp {
-            len: m.len(),
-            modified: m.modified().ok(),
-            inode,
-        })
-    }
+    documents: Mutex<HashMap<u64, Vec<CachedDocument>>>,
+    markdown: Mutex<HashMap<u64, Vec<CachedMarkdown>>>,
+    /// Counts loads: an entry whose `seen` is not the current load's was not used by it.
+    load: AtomicU64,
 }
 
 struct CachedFile {
     stamp: Stamp,
     hash: u64,
-    parsed: Result<Parsed, Vec<Diagnostic>>,
+    parsed: Arc<Parsed>,
+    seen: u64,
 }
 
 struct CachedDocument {
     title: String,
     base_path: String,
     files: Vec<(String, u64)>,
-    snapshots: Vec<Snapshot>,
-    links: Vec<InternalLink>,
+    built: Arc<BuiltDocument>,
+    seen: u64,
 }
 
 struct CachedMarkdown {
@@ -82,6 +67,7 @@ struct CachedMarkdown {
     base_path: String,
     html: String,
     links: Vec<InternalLink>,
+    seen: u64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -121,131 +107,247 @@ impl LoadCache {
     }
 
     pub(super) fn begin(&self) {
-        lock(&self.used_documents).clear();
-        lock(&self.used_markdown).clear();
-        lock(&self.seen_files).clear();
+        self.load.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Drops what the load that just ended did not use.
     pub(super) fn finish(&self) {
-        let seen = std::mem::take(&mut *lock(&self.seen_files));
-        lock(&self.files).retain(|k, _| seen.contains(k));
-        let used = std::mem::take(&mut *lock(&self.used_documents));
-        lock(&self.documents).retain(|k, _| used.contains(k));
-        let used = std::mem::take(&mut *lock(&self.used_markdown));
-        lock(&self.markdown).retain(|k, _| used.contains(k));
-        lock(&self.stale).clear();
-        *lock(&self.all_stale) = false;
+        let load = self.load.load(Ordering::Relaxed);
+        lock(&self.files).retain(|_, f| f.seen == load);
+        lock(&self.documents).retain(|_, list| {
+            list.retain(|d| d.seen == load);
+            !list.is_empty()
+        });
+        lock(&self.markdown).retain(|_, list| {
+            list.retain(|m| m.seen == load);
+            !list.is_empty()
+        });
     }
 
-    /// The parse result of `f`: from the cache when the file is unchanged, else from `parse`.
-    pub(super) fn parsed(
+    /// The parse result of each file (in order): from the cache when the file's stamp is
+    /// unchanged, else from `parse` of what `read` gives, in parallel. A file read again whose
+    /// text is the same (touched, or every file read again) keeps its parse result and the
+    /// rendered Markdown and change record that hang on it.
+    pub(super) fn parse_all(
         &self,
-        f: &FoundFile,
-        parse: impl FnOnce() -> Result<Parsed, Vec<Diagnostic>>,
-    ) -> Result<Parsed, Vec<Diagnostic>> {
-        lock(&self.seen_files).insert(f.rel.clone());
-        let stamp = Stamp::of(&f.path);
-        let stale = *lock(&self.all_stale) || lock(&self.stale).contains(&f.rel);
-        if let (Some(stamp), false) = (stamp, stale) {
-            if let Some(c) = lock(&self.files).get(&f.rel) {
-                if c.stamp == stamp {
-                    return c.parsed.clone();
+        found: Vec<FoundFile>,
+        read: impl Fn(&FoundFile) -> Result<(Kind, String), Vec<Diagnostic>> + Sync,
+        parse: impl Fn(String, String, Kind) -> Result<Parsed, Vec<Diagnostic>> + Sync,
+    ) -> Vec<Result<Arc<Parsed>, Vec<Diagnostic>>> {
+        let load = self.load.load(Ordering::Relaxed);
+        // Taken, not cleared at the end: a path named while this load runs is read by the next.
+        let stale = std::mem::take(&mut *lock(&self.stale));
+        let all_stale = std::mem::take(&mut *lock(&self.all_stale));
+        let mut out = Vec::with_capacity(found.len());
+        let mut todo = Vec::new();
+        {
+            let mut files = lock(&self.files);
+            for (i, f) in found.into_iter().enumerate() {
+                let mut before = None;
+                if let Some(c) = files.get_mut(&f.rel) {
+                    c.seen = load;
+                    if f.stamp == Some(c.stamp) && !all_stale && !stale.contains(&f.rel) {
+                        out.push(Some(Ok(c.parsed.clone())));
+                        continue;
+                    }
+                    before = Some((c.parsed.clone(), c.hash));
+                }
+                out.push(None);
+                todo.push((i, f, before));
+            }
+        }
+        let parsed: Vec<_> = todo
+            .into_par_iter()
+            .map(|(i, f, before)| {
+                let parsed = read(&f).and_then(|(kind, src)| {
+                    let hash = hash_of(&src.as_str());
+                    match before {
+                        Some((p, h)) if h == hash && source_of(&p) == src => Ok((p, hash)),
+                        _ => {
+                            let mut p = parse(src, f.rel.clone(), kind)?;
+                            if let Parsed::Snapshot { hash: h, .. } = &mut p {
+                                *h = hash;
+                            }
+                            Ok((Arc::new(p), hash))
+                        }
+                    }
+                });
+                (i, f, parsed)
+            })
+            .collect();
+        let mut files = lock(&self.files);
+        for (i, f, parsed) in parsed {
+            match (&parsed, f.stamp) {
+                (Ok((p, hash)), Some(stamp)) => {
+                    let entry = CachedFile {
+                        stamp,
+                        hash: *hash,
+                        parsed: p.clone(),
+                        seen: load,
+                    };
+                    files.insert(f.rel, entry);
+                }
+                // A file that cannot be parsed (or stamped) is not kept, so it is read again.
+                _ => {
+                    files.remove(&f.rel);
                 }
             }
+            out[i] = Some(parsed.map(|(p, _)| p));
         }
-        let parsed = parse();
-        // The hash is of the text that was parsed; a file that cannot be parsed is read again.
-        let hash = match &parsed {
-            Ok(p) => Some(hash_of(&source_of(p))),
-            Err(_) => None,
-        };
-        match (stamp, hash) {
-            (Some(stamp), Some(hash)) => {
-                lock(&self.files).insert(
-                    f.rel.clone(),
-                    CachedFile {
-                        stamp,
-                        hash,
-                        parsed: parsed.clone(),
-                    },
-                );
-            }
-            _ => {
-                lock(&self.files).remove(&f.rel);
-            }
-        }
-        parsed
+        out.into_iter()
+            .map(|p| p.expect("every file parsed"))
+            .collect()
     }
 
     /// A document's snapshots, built by `build` unless the same files built them last time.
     pub(super) fn snapshots(
         &self,
-        snaps: Vec<PendingSnapshot>,
+        snaps: &[PendingSnapshot<'_>],
         title: &str,
         base_path: &str,
-        build: impl FnOnce(Vec<PendingSnapshot>) -> (Vec<Snapshot>, Vec<InternalLink>),
-    ) -> (Vec<Snapshot>, Vec<InternalLink>) {
-        let files: Option<Vec<(String, u64)>> = snaps
-            .iter()
-            .map(|s| Some((s.file.clone(), self.file_hash(&s.file)?)))
-            .collect();
-        let Some(files) = files else {
-            return build(snaps);
-        };
+        build: impl FnOnce() -> Arc<BuiltDocument>,
+    ) -> Arc<BuiltDocument> {
+        let files: Vec<(&str, u64)> = snaps.iter().map(|s| (s.file, s.hash)).collect();
         let key = hash_of(&(title, base_path, &files));
-        lock(&self.used_documents).insert(key);
-        let hit = lock(&self.documents).get(&key).and_then(|list| {
-            list.iter()
-                .find(|d| d.title == title && d.base_path == base_path && d.files == files)
-                .cloned()
-        });
-        if let Some(d) = hit {
-            return (d.snapshots.clone(), d.links.clone());
+        let load = self.load.load(Ordering::Relaxed);
+        if let Some(list) = lock(&self.documents).get_mut(&key) {
+            let hit = list.iter_mut().find(|d| {
+                d.title == title
+                    && d.base_path == base_path
+                    && d.files
+                        .iter()
+                        .map(|(f, h)| (f.as_str(), *h))
+                        .eq(files.iter().copied())
+            });
+            if let Some(d) = hit {
+                d.seen = load;
+                return d.built.clone();
+            }
         }
-        let (snapshots, links) = build(snaps);
-        let entry = Arc::new(CachedDocument {
+        let built = build();
+        let entry = CachedDocument {
             title: title.to_string(),
             base_path: base_path.to_string(),
-            files,
-            snapshots: snapshots.clone(),
-            links: links.clone(),
-        });
+            files: files.iter().map(|(f, h)| (f.to_string(), *h)).collect(),
+            built: built.clone(),
+            seen: load,
+        };
         lock(&self.documents).entry(key).or_default().push(entry);
-        (snapshots, links)
+        built
     }
 
     /// `markdown::render`, remembered.
     pub(super) fn render(&self, md: &str, src: Source<'_>) -> markdown::Rendered {
         let key = hash_of(&(md, src.file, src.first_line, src.base_path));
-        lock(&self.used_markdown).insert(key);
-        let hit = lock(&self.markdown).get(&key).and_then(|list| {
-            list.iter()
-                .find(|m| {
-                    m.md == md
-                        && m.file == src.file
-                        && m.first_line == src.first_line
-                        && m.base_path == src.base_path
-                })
-                .cloned()
-        });
-        if let Some(m) = hit {
-            return markdown::Rendered {
-                html: m.html.clone(),
-                links: m.links.clone(),
-            };
+        let load = self.load.load(Ordering::Relaxed);
+        if let Some(list) = lock(&self.markdown).get_mut(&key) {
+            let hit = list.iter_mut().find(|m| {
+                m.md == md
+                    && m.file == src.file
+                    && m.first_line == src.first_line
+                    && m.base_path == src.base_path
+            });
+            if let Some(m) = hit {
+                m.seen = load;
+                return markdown::Rendered {
+                    html: m.html.clone(),
+                    links: m.links.clone(),
+                };
+            }
         }
         let r = markdown::render(md, src);
-        let entry = Arc::new(CachedMarkdown {
+        let entry = CachedMarkdown {
             md: md.to_string(),
             file: src.file.to_string(),
             first_line: src.first_line,
             base_path: src.base_path.to_string(),
             html: r.html.clone(),
             links: r.links.clone(),
-        });
+            seen: load,
+        };
         lock(&self.markdown).entry(key).or_default().push(entry);
         r
+    }
+}
+
+/// A Markdown body rendered for the parse result that holds it: the text, file and first line
+/// are the holder's, so the base path is the whole key.
+#[derive(Default)]
+pub(super) struct RenderedBody(Mutex<Option<BodyMemo>>);
+
+struct BodyMemo {
+    base_path: String,
+    html: String,
+    links: Vec<InternalLink>,
+}
+
+impl RenderedBody {
+    /// What `render` (of the holder's own text, file and first line) gives for `base_path`.
+    pub(super) fn get(
+        &self,
+        base_path: &str,
+        render: impl FnOnce() -> markdown::Rendered,
+    ) -> markdown::Rendered {
+        let mut memo = lock(&self.0);
+        if let Some(m) = memo.as_ref().filter(|m| m.base_path == base_path) {
+            return markdown::Rendered {
+                html: m.html.clone(),
+                links: m.links.clone(),
+            };
+        }
+        let r = render();
+        *memo = Some(BodyMemo {
+            base_path: base_path.to_string(),
+            html: r.html.clone(),
+            links: r.links.clone(),
+        });
+        r
+    }
+}
+
+/// A change record as resolved for the parse result that holds it, by the base path and the
+/// dates of its document's snapshots; the caller checks that the document and the record's
+/// topics still exist, and all else it depends on is the holder's. Only a record resolved
+/// without diagnostics is kept, with the links in its body.
+#[derive(Default)]
+pub(super) struct ResolvedChange(Mutex<Option<ResolvedMemo>>);
+
+struct ResolvedMemo {
+    base_path: String,
+    dates: Vec<Date>,
+    record: Arc<ChangeRecord>,
+    links: Vec<InternalLink>,
+}
+
+impl ResolvedChange {
+    pub(super) fn get(
+        &self,
+        base_path: &str,
+        doc: &Document,
+    ) -> Option<(Arc<ChangeRecord>, Vec<InternalLink>)> {
+        let memo = lock(&self.0);
+        let m = memo.as_ref()?;
+        let same_dates = m
+            .dates
+            .iter()
+            .copied()
+            .eq(doc.snapshots.iter().map(|s| s.date));
+        (m.base_path == base_path && same_dates).then(|| (m.record.clone(), m.links.clone()))
+    }
+
+    pub(super) fn set(
+        &self,
+        base_path: &str,
+        doc: &Document,
+        record: Arc<ChangeRecord>,
+        links: &[InternalLink],
+    ) {
+        *lock(&self.0) = Some(ResolvedMemo {
+            base_path: base_path.to_string(),
+            dates: doc.snapshots.iter().map(|s| s.date).collect(),
+            record,
+            links: links.to_vec(),
+        });
     }
 }
 

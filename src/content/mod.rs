@@ -106,6 +106,7 @@ pub fn load_config(root: &Path) -> Result<SiteConfig, Diagnostics> {
     let found = files::FoundFile {
         path,
         rel: "site.yaml".into(),
+        stamp: None,
     };
     let src = files::read_text(&found).map_err(|d| Diagnostics(vec![d]))?;
     SiteConfig::parse(&src, "site.yaml").map_err(Diagnostics)
@@ -128,7 +129,7 @@ enum Kind {
     Page(String),
 }
 
-#[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // one a file, each behind an `Arc`
 enum Parsed {
     Platform(String, MarkdownLess<PlatformMeta>),
     Snapshot {
@@ -138,6 +139,8 @@ enum Parsed {
         file: String,
         src: String,
         snap: snapshot::ParsedSnapshot,
+        /// The hash of `src`, set by `LoadCache` (0 without one).
+        hash: u64,
     },
     Change {
         platform: String,
@@ -146,6 +149,8 @@ enum Parsed {
         file: String,
         src: String,
         md: MarkdownFile<ChangeMeta>,
+        body: cache::RenderedBody,
+        resolved: cache::ResolvedChange,
     },
     Topic(String, String, MarkdownFile<TopicMeta>),
     Faq(String, String, MarkdownFile<FaqMeta>),
@@ -153,11 +158,12 @@ enum Parsed {
 }
 
 /// A YAML file's parsed value with its source, for positions.
-#[derive(Clone)]
 struct MarkdownLess<T> {
     meta: T,
     src: String,
     file: String,
+    /// Its Markdown (a platform's description), rendered.
+    rendered: cache::RenderedBody,
 }
 
 /// Loads everything; returns every error found, not only the first.
@@ -203,24 +209,18 @@ fn load_inner(
         })?;
     }
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let found = files::walk(root, &root.join("content"), &mut diags);
-    let mut kinds = Vec::with_capacity(found.len());
-    for f in found {
-        match classify(&f.rel) {
-            Ok(Some(kind)) => kinds.push((f, kind)),
-            Ok(None) => diags.push(Diagnostic::warning(&f.rel, "this file is not part of the content format and is ignored").help(
-                "content/ holds platforms/<p>/platform.yaml, platforms/<p>/snapshots/<doc>/<date>.yaml, platforms/<p>/changes/<date>-<slug>.md, topics/, faq/ and pages/",
-            )),
-            Err(d) => diags.push(d),
-        }
-    }
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = kinds
-        .into_par_iter()
-        .map(|(f, kind)| match cache {
-            Some(c) => c.parsed(&f, || parse_file(&f, kind)),
-            None => parse_file(&f, kind),
-        })
-        .collect();
+    let found = files::walk(root, &root.join("content"), &mut diags, cache.is_some());
+    // Shared with the cache, which keeps them for the next load.
+    let parsed: Vec<Result<Arc<Parsed>, Vec<Diagnostic>>> = match cache {
+        Some(c) => c.parse_all(found, read_file, parse_text),
+        None => found
+            .into_par_iter()
+            .map(|f| {
+                let (kind, src) = read_file(&f)?;
+                parse_text(src, f.rel, kind).map(Arc::new)
+            })
+            .collect(),
+    };
     let mut items = Vec::new();
     for p in parsed {
         match p {
@@ -228,7 +228,7 @@ fn load_inner(
             Err(ds) => diags.extend(ds),
         }
     }
-    let (site, links) = assemble(config, items, opts, cache, &mut diags);
+    let (site, links) = assemble(config, &items, opts, cache, &mut diags);
     let assets = collect_assets(root, &site.config, &mut diags);
     check_page_slugs(&site, &assets, &mut diags);
     let diags = Diagnostics(diags).sorted();
@@ -313,9 +313,18 @@ fn classify(rel: &str) -> Result<Option<Kind>, Diagnostic> {
     }
 }
 
-fn parse_file(f: &files::FoundFile, kind: Kind) -> Result<Parsed, Vec<Diagnostic>> {
+/// What a content file is, and its text; a file outside the content format is an error too (a
+/// warning), so that nothing about it is kept.
+fn read_file(f: &files::FoundFile) -> Result<(Kind, String), Vec<Diagnostic>> {
+    let kind = match classify(&f.rel) {
+        Ok(Some(kind)) => kind,
+        Ok(None) => return Err(vec![Diagnostic::warning(&f.rel, "this file is not part of the content format and is ignored").help(
+            "content/ holds platforms/<p>/platform.yaml, platforms/<p>/snapshots/<doc>/<date>.yaml, platforms/<p>/changes/<date>-<slug>.md, topics/, faq/ and pages/",
+        )]),
+        Err(d) => return Err(vec![d]),
+    };
     let src = files::read_text(f).map_err(|d| vec![d])?;
-    parse_text(src, f.rel.clone(), kind)
+    Ok((kind, src))
 }
 
 /// Parses the text of one content file as the loader would if it were at `rel` (a path
@@ -335,7 +344,15 @@ fn parse_text(src: String, file: String, kind: Kind) -> Result<Parsed, Vec<Diagn
         Kind::Platform(slug) => {
             let meta =
                 crate::yaml::parse::<PlatformMeta>(&src, &file, 1, &src).map_err(|d| vec![d])?;
-            Parsed::Platform(slug, MarkdownLess { meta, src, file })
+            Parsed::Platform(
+                slug,
+                MarkdownLess {
+                    meta,
+                    src,
+                    file,
+                    rendered: Default::default(),
+                },
+            )
         }
         Kind::Snapshot {
             platform,
@@ -350,6 +367,7 @@ fn parse_text(src: String, file: String, kind: Kind) -> Result<Parsed, Vec<Diagn
                 file,
                 src,
                 snap,
+                hash: 0,
             }
         }
         Kind::Change {
@@ -365,6 +383,8 @@ fn parse_text(src: String, file: String, kind: Kind) -> Result<Parsed, Vec<Diagn
                 file,
                 src,
                 md,
+                body: Default::default(),
+                resolved: Default::default(),
             }
         }
         Kind::Topic(slug) => Parsed::Topic(
@@ -385,38 +405,33 @@ fn parse_text(src: String, file: String, kind: Kind) -> Result<Parsed, Vec<Diagn
     })
 }
 
-struct PendingSnapshot {
+#[derive(Clone, Copy)]
+struct PendingSnapshot<'a> {
     date: Date,
-    file: String,
-    src: String,
-    snap: snapshot::ParsedSnapshot,
+    file: &'a str,
+    src: &'a str,
+    snap: &'a snapshot::ParsedSnapshot,
+    hash: u64,
 }
 
 /// Builds the model from parsed files and checks every reference between them.
 fn assemble(
     config: SiteConfig,
-    items: Vec<Parsed>,
+    items: &[Arc<Parsed>],
     opts: &LoadOptions,
     cache: Option<&LoadCache>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Site, Vec<InternalLink>) {
     let base_path = config.base_path.clone();
     let mut links = Vec::new();
-    let mut platform_meta: BTreeMap<String, MarkdownLess<PlatformMeta>> = BTreeMap::new();
-    let mut snapshots: BTreeMap<(String, String), Vec<PendingSnapshot>> = BTreeMap::new();
-    let mut changes: Vec<(
-        String,
-        String,
-        Date,
-        String,
-        String,
-        MarkdownFile<ChangeMeta>,
-    )> = Vec::new();
+    let mut platform_meta: BTreeMap<&str, &MarkdownLess<PlatformMeta>> = BTreeMap::new();
+    let mut snapshots: Vec<((&str, &str), PendingSnapshot)> = Vec::with_capacity(items.len());
+    let mut changes = Vec::new();
     let mut topics = Vec::new();
     let mut faq_raw = Vec::new();
     let mut pages = Vec::new();
     for item in items {
-        match item {
+        match &**item {
             Parsed::Platform(slug, m) => {
                 platform_meta.insert(slug, m);
             }
@@ -427,17 +442,17 @@ fn assemble(
                 file,
                 src,
                 snap,
-            } => {
-                snapshots
-                    .entry((platform, document))
-                    .or_default()
-                    .push(PendingSnapshot {
-                        date,
-                        file,
-                        src,
-                        snap,
-                    });
-            }
+                hash,
+            } => snapshots.push((
+                (platform, document),
+                PendingSnapshot {
+                    date: *date,
+                    file,
+                    src,
+                    snap,
+                    hash: *hash,
+                },
+            )),
             Parsed::Change {
                 platform,
                 key,
@@ -445,7 +460,9 @@ fn assemble(
                 file,
                 src,
                 md,
-            } => changes.push((platform, key, date, file, src, md)),
+                body,
+                resolved,
+            } => changes.push((platform.as_str(), key, *date, file, src, md, body, resolved)),
             Parsed::Topic(slug, src, md) => {
                 let file = format!("content/topics/{slug}.md");
                 let r = cache::render_md(
@@ -462,13 +479,13 @@ fn assemble(
                     diags.push(
                         Diagnostic::error(&file, "`title` is empty")
                             .at_opt(md.key_pos("title"))
-                            .with_source(&src),
+                            .with_source(src),
                     );
                 }
                 topics.push(Topic {
-                    slug,
-                    title: md.meta.title,
-                    question: md.meta.question,
+                    slug: slug.clone(),
+                    title: md.meta.title.clone(),
+                    question: md.meta.question.clone(),
                     body_html: r.html,
                 });
             }
@@ -489,12 +506,12 @@ fn assemble(
                     diags.push(
                         Diagnostic::error(&file, "`title` is empty")
                             .at_opt(md.key_pos("title"))
-                            .with_source(&src),
+                            .with_source(src),
                     );
                 }
                 pages.push(Page {
-                    slug,
-                    title: md.meta.title,
+                    slug: slug.clone(),
+                    title: md.meta.title.clone(),
                     body_html: r.html,
                 });
             }
@@ -529,11 +546,11 @@ fn assemble(
         }
         let mut documents: Vec<Document> = Vec::new();
         for d in &meta.documents {
-            let pos = crate::yaml::value_position(src, "id", &d.id);
+            let pos = || crate::yaml::value_position(src, "id", &d.id);
             if d.id == "changes" {
                 diags.push(
                     Diagnostic::error(file, "a document may not be called `changes`")
-                        .at_opt(pos)
+                        .at_opt(pos())
                         .help(
                             "`/platforms/<p>/changes/` holds the change records; choose another id",
                         )
@@ -543,7 +560,7 @@ fn assemble(
             if !is_slug(&d.id) {
                 diags.push(
                     Diagnostic::error(file, format!("document id `{}` is not a slug", d.id))
-                        .at_opt(pos)
+                        .at_opt(pos())
                         .help("use lower-case letters, digits and hyphens, e.g. `terms-of-service`")
                         .with_source(src),
                 );
@@ -551,7 +568,7 @@ fn assemble(
             if documents.iter().any(|x| x.id == d.id) {
                 diags.push(
                     Diagnostic::error(file, format!("document id `{}` is listed twice", d.id))
-                        .at_opt(pos)
+                        .at_opt(pos())
                         .help("give each document its own id")
                         .with_source(src),
                 );
@@ -572,27 +589,34 @@ fn assemble(
                 id: d.id.clone(),
                 title: d.title.clone(),
                 url: d.url.clone(),
-                snapshots: Vec::new(),
+                snapshots: Arc::default(),
             });
         }
         let desc = meta.description.as_deref().unwrap_or("");
-        let line = crate::yaml::key_position(src, "description")
-            .map(|p| p.0)
-            .unwrap_or(1);
-        let r = cache::render_md(
-            cache,
-            desc,
-            Source {
+        let line = || {
+            crate::yaml::key_position(src, "description")
+                .map(|p| p.0)
+                .unwrap_or(1)
+        };
+        let render = || {
+            let source = Source {
                 file,
-                first_line: line,
+                first_line: line(),
                 base_path: &base_path,
-            },
-        );
-        links.extend(relocate_links(r.links, src, line));
+            };
+            markdown::render(desc, source)
+        };
+        let r = match cache {
+            Some(_) => m.rendered.get(&base_path, render),
+            None => render(),
+        };
+        if !r.links.is_empty() {
+            links.extend(relocate_links(r.links, src, line()));
+        }
         platforms.insert(
-            slug.clone(),
+            slug.to_string(),
             Platform {
-                slug: slug.clone(),
+                slug: slug.to_string(),
                 name: meta.name.clone(),
                 url: meta.url.clone(),
                 category: meta.category.clone(),
@@ -604,20 +628,24 @@ fn assemble(
     }
 
     // Snapshots into their documents.
-    let mut pending_docs: Vec<(String, usize, Vec<PendingSnapshot>)> = Vec::new();
-    for ((p, doc), mut snaps) in snapshots {
-        let Some(platform) = platforms.get(&p) else {
-            let file = &snaps[0].file;
-            diags.push(missing_platform(file, &p, platform_meta.keys()));
+    let mut pending_docs: Vec<(&str, usize, Vec<PendingSnapshot>)> = Vec::new();
+    // Files come in path order, so a document's snapshots are together and this sort is cheap.
+    snapshots.sort_by(|a, b| a.0.cmp(&b.0));
+    for group in snapshots.chunk_by(|a, b| a.0 == b.0) {
+        let (p, doc) = group[0].0;
+        let mut snaps: Vec<PendingSnapshot> = group.iter().map(|(_, s)| *s).collect();
+        let Some(platform) = platforms.get(p) else {
+            let file = snaps[0].file;
+            diags.push(missing_platform(file, p, platform_meta.keys().copied()));
             continue;
         };
         let Some(idx) = platform.documents.iter().position(|d| d.id == doc) else {
             let known: Vec<&str> = platform.documents.iter().map(|d| d.id.as_str()).collect();
             let mut d = Diagnostic::error(
-                &snaps[0].file,
+                snaps[0].file,
                 format!("platform `{p}` has no document `{doc}`"),
             );
-            d = d.help(match did_you_mean(&doc, known.iter().copied()) {
+            d = d.help(match did_you_mean(doc, known.iter().copied()) {
                 Some(dym) => format!("{dym} Or add `{doc}` to content/platforms/{p}/platform.yaml"),
                 None if known.is_empty() => format!("content/platforms/{p}/platform.yaml lists no documents: add one with `id: {doc}`"),
                 None => format!("add a document with `id: {doc}` to content/platforms/{p}/platform.yaml (it has: {})", known.join(", ")),
@@ -626,95 +654,110 @@ fn assemble(
             continue;
         };
         snaps.sort_by_key(|s| s.date);
-        for s in &snaps {
-            for sec in &s.snap.sections {
-                for t in &sec.topics {
-                    if !topic_slugs.contains(t) {
-                        diags.push(
-                            unknown_topic(&s.file, t, &topic_slugs)
-                                .at_opt(topic_position(&s.src, t, sec.line))
-                                .with_source(&s.src),
-                        );
+        pending_docs.push((p, idx, snaps));
+    }
+    let built: Vec<_> = pending_docs
+        .into_par_iter()
+        .map(|(p, idx, snaps)| {
+            let title = &platforms[p].documents[idx].title;
+            let build = || Arc::new(build_snapshots(&snaps, title, &base_path, cache));
+            let built = match cache {
+                Some(c) => c.snapshots(&snaps, title, &base_path, build),
+                None => build(),
+            };
+            (p, idx, snaps, built)
+        })
+        .collect();
+    for (p, idx, snaps, built) in built {
+        // The sections are searched only when the document names an unknown topic.
+        if built.topics.iter().any(|t| !topic_slugs.contains(t)) {
+            for s in &snaps {
+                for sec in &s.snap.sections {
+                    for t in &sec.topics {
+                        if !topic_slugs.contains(t) {
+                            diags.push(
+                                unknown_topic(s.file, t, &topic_slugs)
+                                    .at_opt(topic_position(s.src, t, sec.line))
+                                    .with_source(s.src),
+                            );
+                        }
                     }
                 }
             }
         }
-        pending_docs.push((p, idx, snaps));
-    }
-    let built: Vec<(String, usize, (Vec<Snapshot>, Vec<InternalLink>))> = pending_docs
-        .into_par_iter()
-        .map(|(p, idx, snaps)| {
-            let title = platforms[&p].documents[idx].title.clone();
-            let built = match cache {
-                Some(c) => c.snapshots(snaps, &title, &base_path, |snaps| {
-                    build_snapshots(snaps, &title, &base_path, cache)
-                }),
-                None => build_snapshots(snaps, &title, &base_path, None),
-            };
-            (p, idx, built)
-        })
-        .collect();
-    for (p, idx, (snaps, doc_links)) in built {
-        links.extend(doc_links);
-        platforms.get_mut(&p).expect("checked above").documents[idx].snapshots = snaps;
+        links.extend(built.links.iter().cloned());
+        platforms.get_mut(p).expect("checked above").documents[idx].snapshots =
+            built.snapshots.clone();
     }
 
-    // Change records.
+    // Change records; with a cache, an unchanged record resolved against the same snapshot
+    // dates before is taken as it was (it had no diagnostics, and would have none again).
     let rendered: Vec<_> = changes
         .into_par_iter()
-        .map(|(p, key, date, file, src, md)| {
-            let r = cache::render_md(
-                cache,
-                &md.body,
-                Source {
-                    file: &file,
+        .map(|(p, key, date, file, src, md, body, resolved)| {
+            let hit = cache.and_then(|_| {
+                let doc = platforms.get(p)?.document(&md.meta.document)?;
+                let topics_known = md.meta.topics.iter().all(|t| topic_slugs.contains(t));
+                resolved.get(&base_path, doc).filter(|_| topics_known)
+            });
+            // The record as resolved before, or its body rendered to resolve it now.
+            let found = hit.ok_or_else(|| {
+                let source = Source {
+                    file,
                     first_line: md.body_line,
                     base_path: &base_path,
-                },
-            );
-            (p, key, date, file, src, md, r)
+                };
+                match cache {
+                    Some(_) => body.get(&base_path, || markdown::render(&md.body, source)),
+                    None => markdown::render(&md.body, source),
+                }
+            });
+            (p, key, date, file, src, md, resolved, found)
         })
         .collect();
-    for (p, key, date, file, src, md, r) in rendered {
-        let Some(platform) = platforms.get(&p) else {
-            diags.push(missing_platform(&file, &p, platform_meta.keys()));
-            continue;
+    for (p, key, date, file, src, md, resolved, found) in rendered {
+        let draft_left_out = md.meta.draft && !opts.drafts;
+        let (record, record_links) = match found {
+            Ok(hit) => hit,
+            Err(r) => {
+                let Some(platform) = platforms.get(p) else {
+                    diags.push(missing_platform(file, p, platform_meta.keys().copied()));
+                    continue;
+                };
+                // A draft left out is still checked, so that `check` catches its problems too.
+                let Some(record) = resolve_change(
+                    platform,
+                    p,
+                    key.to_string(),
+                    date,
+                    file,
+                    src,
+                    md,
+                    &topic_slugs,
+                    diags,
+                    r.html,
+                ) else {
+                    if !draft_left_out {
+                        links.extend(r.links);
+                    }
+                    continue;
+                };
+                let record = Arc::new(record);
+                if let (Some(_), Some(doc)) = (cache, platform.document(&record.document)) {
+                    resolved.set(&base_path, doc, record.clone(), &r.links);
+                }
+                (record, r.links)
+            }
         };
-        if md.meta.draft && !opts.drafts {
-            // Still checked, so that `check` catches problems in drafts too.
-            let _ = resolve_change(
-                platform,
-                &p,
-                key,
-                date,
-                &file,
-                &src,
-                &md,
-                &topic_slugs,
-                diags,
-                r.html,
-            );
+        if draft_left_out {
             continue;
         }
-        links.extend(r.links);
-        if let Some(record) = resolve_change(
-            platform,
-            &p,
-            key,
-            date,
-            &file,
-            &src,
-            &md,
-            &topic_slugs,
-            diags,
-            r.html,
-        ) {
-            platforms
-                .get_mut(&p)
-                .expect("checked above")
-                .changes
-                .push(record);
-        }
+        links.extend(record_links);
+        platforms
+            .get_mut(p)
+            .expect("checked above")
+            .changes
+            .push(record);
     }
     for p in platforms.values_mut() {
         p.changes
@@ -747,7 +790,7 @@ fn assemble(
                     Diagnostic::error(&file, format!("unknown platform `{p}`"))
                         .at_opt(md.value_pos("platform", p))
                         .help(help)
-                        .with_source(&src),
+                        .with_source(src),
                 );
             }
         }
@@ -762,10 +805,10 @@ fn assemble(
         );
         links.extend(r.links);
         faq.push(FaqEntry {
-            slug,
-            question: md.meta.question,
+            slug: slug.clone(),
+            question: md.meta.question.clone(),
             order: md.meta.order.unwrap_or(i64::MAX),
-            platform: md.meta.platform,
+            platform: md.meta.platform.clone(),
             answer_html: r.html,
             answer_text: markdown::plain_text(&md.body),
         });
@@ -782,14 +825,10 @@ fn assemble(
     (site, links)
 }
 
-fn missing_platform<'a>(
-    file: &str,
-    p: &str,
-    known: impl Iterator<Item = &'a String>,
-) -> Diagnostic {
+fn missing_platform<'a>(file: &str, p: &str, known: impl Iterator<Item = &'a str>) -> Diagnostic {
     Diagnostic::error(file, format!("platform `{p}` has no platform.yaml")).help(format!(
         "create content/platforms/{p}/platform.yaml with `name`, `url` and `documents`{}",
-        did_you_mean(p, known.map(String::as_str))
+        did_you_mean(p, known)
             .map(|d| format!(", or move the file: {d}"))
             .unwrap_or_default()
     ))
@@ -821,13 +860,21 @@ fn topic_position(src: &str, t: &str, from_line: usize) -> Option<(usize, usize)
         })
 }
 
+/// A document's snapshots in the model, with the links in them and the topics they name.
+struct BuiltDocument {
+    snapshots: Arc<[Snapshot]>,
+    links: Vec<InternalLink>,
+    /// Each once, sorted.
+    topics: Vec<String>,
+}
+
 /// Turns parsed snapshots into model snapshots: anchors, and HTML rendered once per distinct text.
 fn build_snapshots(
-    snaps: Vec<PendingSnapshot>,
+    snaps: &[PendingSnapshot<'_>],
     doc_title: &str,
     base_path: &str,
     md_cache: Option<&LoadCache>,
-) -> (Vec<Snapshot>, Vec<InternalLink>) {
+) -> BuiltDocument {
     let ids: Vec<&str> = snaps
         .iter()
         .flat_map(|s| s.snap.sections.iter().map(|x| x.id.as_str()))
@@ -836,26 +883,26 @@ fn build_snapshots(
     let mut cache: HashMap<Arc<str>, Arc<str>> = HashMap::new();
     let mut links = Vec::new();
     let mut out = Vec::with_capacity(snaps.len());
-    for s in &snaps {
+    for s in snaps {
         let mut sections = Vec::with_capacity(s.snap.sections.len());
         for sec in &s.snap.sections {
-            let text: Arc<str> = Arc::from(sec.text.as_str());
-            let html = match cache.get(&text) {
-                Some(h) => h.clone(),
+            let (text, html) = match cache.get_key_value(sec.text.as_str()) {
+                Some((t, h)) => (t.clone(), h.clone()),
                 None => {
                     let r = cache::render_md(
                         md_cache,
                         &sec.text,
                         Source {
-                            file: &s.file,
+                            file: s.file,
                             first_line: sec.line,
                             base_path,
                         },
                     );
-                    links.extend(relocate_links(r.links, &s.src, sec.line));
+                    links.extend(relocate_links(r.links, s.src, sec.line));
+                    let t: Arc<str> = Arc::from(sec.text.as_str());
                     let h: Arc<str> = Arc::from(r.html);
-                    cache.insert(text.clone(), h.clone());
-                    h
+                    cache.insert(t.clone(), h.clone());
+                    (t, h)
                 }
             };
             sections.push(Section {
@@ -876,16 +923,27 @@ fn build_snapshots(
                 .unwrap_or_else(|| doc_title.to_string()),
             source_url: s.snap.source_url.clone(),
             sections,
-            file: s.file.clone(),
+            file: s.file.to_string(),
         });
     }
-    (out, links)
+    let topics: BTreeSet<&String> = snaps
+        .iter()
+        .flat_map(|s| s.snap.sections.iter().flat_map(|x| &x.topics))
+        .collect();
+    BuiltDocument {
+        snapshots: out.into(),
+        links,
+        topics: topics.into_iter().cloned().collect(),
+    }
 }
 
 /// Markdown embedded in YAML (a snapshot's text, a description) is indented, folded or split by
 /// YAML, so the Markdown's own positions are not the file's: each link is found again in the
 /// file's source, in order, from `from_line` on. A link not found keeps its position.
 fn relocate_links(mut links: Vec<InternalLink>, src: &str, from_line: usize) -> Vec<InternalLink> {
+    if links.is_empty() {
+        return links;
+    }
     let lines: Vec<&str> = src.lines().collect();
     let mut cursor = (from_line.saturating_sub(1), 0usize);
     for link in &mut links {
@@ -1057,29 +1115,29 @@ fn resolve_change(
         ));
         return None;
     };
-    let dates: Vec<Date> = doc.snapshots.iter().map(|s| s.date).collect();
+    let dates = || doc.snapshots.iter().map(|s| s.date);
     let named = |field: &str,
                  value: &Option<String>,
                  diags: &mut Vec<Diagnostic>|
      -> Option<Option<Date>> {
         let v = value.as_ref()?;
-        let pos = md.key_pos(field);
+        let pos = || md.key_pos(field);
         let Some(d) = parse_date(v) else {
             diags.push(err(
                 format!("`{field}: {v}` is not a real date"),
-                pos,
+                pos(),
                 "write dates as YYYY-MM-DD".into(),
             ));
             return Some(None);
         };
-        if !dates.contains(&d) {
-            let list: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
+        if !dates().any(|x| x == d) {
+            let list: Vec<String> = dates().map(|d| d.to_string()).collect();
             let near = did_you_mean(&d.to_string(), list.iter().map(String::as_str))
                 .map(|s| format!("{s} "))
                 .unwrap_or_default();
             diags.push(err(
                 format!("`{field}: {d}` names no snapshot of {p}/{}", doc.id),
-                pos,
+                pos(),
                 format!(
                     "{near}snapshots of this document: {}",
                     if list.is_empty() {
@@ -1097,11 +1155,11 @@ fn resolve_change(
     let named_to = named("to", &m.to, diags);
     let to = match named_to {
         Some(t) => t,
-        None => dates.iter().rev().find(|d| **d <= date).copied(),
+        None => dates().rev().find(|d| *d <= date),
     };
     let from = match named_from {
         Some(f) => f,
-        None => to.and_then(|t| dates.iter().rev().find(|d| **d < t).copied()),
+        None => to.and_then(|t| dates().rev().find(|d| *d < t)),
     };
     if let (Some(f), Some(t)) = (from, to) {
         if f >= t {
@@ -1139,7 +1197,7 @@ fn collect_assets(root: &Path, config: &SiteConfig, diags: &mut Vec<Diagnostic>)
         root.join("themes").join(&config.theme).join("static"),
         root.join("static"),
     ] {
-        for f in files::walk(root, &dir, diags) {
+        for f in files::walk(root, &dir, diags, false) {
             let rel = f
                 .path
                 .strip_prefix(&dir)

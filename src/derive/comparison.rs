@@ -1,6 +1,6 @@
 //! "How other platforms handle this": excerpts of the current sections tagged with each topic.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 
@@ -29,6 +29,11 @@ pub struct Excerpt {
 #[derive(Debug, Default)]
 pub struct Comparisons {
     pub by_topic: BTreeMap<String, Vec<Excerpt>>,
+    /// Per topic, the indexes into `by_topic`'s list in breadth-first order: every platform's
+    /// first clause, then every platform's second, and so on, each round in list order.
+    /// Made once, so that each change page's "other platforms" costs its length, not the
+    /// topic's.
+    breadth_first: BTreeMap<String, Vec<usize>>,
 }
 
 impl Comparisons {
@@ -68,7 +73,18 @@ impl Comparisons {
                     .then_with(|| a.document.cmp(&b.document))
             });
         }
-        Comparisons { by_topic }
+        Comparisons::from_lists(by_topic)
+    }
+
+    fn from_lists(by_topic: BTreeMap<String, Vec<Excerpt>>) -> Comparisons {
+        let breadth_first = by_topic
+            .iter()
+            .map(|(t, list)| (t.clone(), breadth_first(list)))
+            .collect();
+        Comparisons {
+            by_topic,
+            breadth_first,
+        }
     }
 
     /// Up to `limit` excerpts for `topic` from platforms other than `platform`, in the list's
@@ -76,28 +92,20 @@ impl Comparisons {
     /// platform's first clause is taken before any platform's second, so one platform with many
     /// tagged clauses cannot crowd out the rest.
     pub fn others(&self, topic: &str, platform: &str, limit: usize) -> Vec<&Excerpt> {
-        let Some(list) = self.by_topic.get(topic) else {
+        let (Some(list), Some(order)) = (self.by_topic.get(topic), self.breadth_first.get(topic))
+        else {
             return Vec::new();
         };
-        let candidates: Vec<(usize, &Excerpt)> = list
+        // A platform's rank among its own clauses does not depend on the others: leaving one
+        // platform out of the breadth-first order leaves the rest of it as it was.
+        let mut picked: Vec<usize> = order
             .iter()
-            .enumerate()
-            .filter(|(_, e)| e.platform != platform)
+            .copied()
+            .filter(|&i| list[i].platform != platform)
+            .take(limit)
             .collect();
-        // Rank of each excerpt within its platform: 0 for its first clause, 1 for the second...
-        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut ranked: Vec<(usize, usize, &Excerpt)> = candidates
-            .into_iter()
-            .map(|(i, e)| {
-                let n = seen.entry(e.platform.as_str()).or_insert(0);
-                *n += 1;
-                (*n - 1, i, e)
-            })
-            .collect();
-        ranked.sort_by_key(|&(rank, i, _)| (rank, i));
-        ranked.truncate(limit);
-        ranked.sort_by_key(|&(_, i, _)| i);
-        ranked.into_iter().map(|(_, _, e)| e).collect()
+        picked.sort_unstable();
+        picked.into_iter().map(|i| &list[i]).collect()
     }
 
     /// Every excerpt for `topic`, grouped by platform in name order.
@@ -111,6 +119,22 @@ impl Comparisons {
         }
         groups.into_iter().map(|((_, slug), v)| (slug, v)).collect()
     }
+}
+
+/// The indexes of `list` by (rank of the clause within its platform, position in `list`).
+fn breadth_first(list: &[Excerpt]) -> Vec<usize> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut ranked: Vec<(usize, usize)> = list
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let n = seen.entry(e.platform.as_str()).or_insert(0);
+            *n += 1;
+            (*n - 1, i)
+        })
+        .collect();
+    ranked.sort_unstable();
+    ranked.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Shortens text to at most `max` characters, at a sentence end if one is near, else a word.
@@ -169,9 +193,7 @@ mod tests {
             excerpt("c", old, 5),
             excerpt("d", old, 6),
         ];
-        let c = Comparisons {
-            by_topic: BTreeMap::from([("t".to_string(), list)]),
-        };
+        let c = Comparisons::from_lists(BTreeMap::from([("t".to_string(), list)]));
         let ids = |v: Vec<&Excerpt>| v.iter().map(|e| e.section_id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(c.others("t", "d", 3)), ["s1", "s4", "s5"]);
         assert_eq!(ids(c.others("t", "d", 4)), ["s1", "s2", "s4", "s5"]);

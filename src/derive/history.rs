@@ -57,7 +57,7 @@ pub fn section_histories(doc: &Document) -> Vec<SectionHistory> {
 /// that leads to snapshot `i` (`Derived::versions`), instead of diffing the texts again.
 pub fn section_histories_with(
     doc: &Document,
-    diffs: &[Option<SnapshotDiff>],
+    diffs: &[Option<Arc<SnapshotDiff>>],
 ) -> Vec<SectionHistory> {
     let mut order: Vec<String> = Vec::new();
     let mut by_id: BTreeMap<String, SectionHistory> = BTreeMap::new();

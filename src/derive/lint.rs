@@ -136,7 +136,7 @@ fn unused_topics(site: &Site) -> Vec<Diagnostic> {
     let mut used: BTreeSet<&str> = BTreeSet::new();
     for p in &site.platforms {
         for d in &p.documents {
-            for s in &d.snapshots {
+            for s in d.snapshots.iter() {
                 for sec in &s.sections {
                     used.extend(sec.topics.iter().map(String::as_str));
                 }

@@ -5,6 +5,8 @@ pub mod diff;
 pub mod history;
 pub mod lint;
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::model::{ChangeRecord, Site, Snapshot};
@@ -12,27 +14,34 @@ pub use comparison::{Comparisons, Excerpt};
 pub use diff::{DiffStats, SectionChange, SectionDiff, SnapshotDiff};
 
 /// Everything derived, indexed like the model: `versions[p][d][i]` is the diff that leads to
-/// snapshot `i` of document `d` of platform `p` (`None` for a first version).
+/// snapshot `i` of document `d` of platform `p` (`None` for a first version). Diffs and
+/// comparisons are shared, so that `serve` can keep them from one rebuild to the next.
 pub struct Derived {
-    pub versions: Vec<Vec<Vec<Option<SnapshotDiff>>>>,
+    pub versions: Vec<Vec<Vec<Option<Arc<SnapshotDiff>>>>>,
     /// `changes[p][c]`: the diff a change record covers, when both its snapshots exist.
-    pub changes: Vec<Vec<Option<SnapshotDiff>>>,
-    pub comparisons: Comparisons,
+    pub changes: Vec<Vec<Option<Arc<SnapshotDiff>>>>,
+    pub comparisons: Arc<Comparisons>,
 }
 
 /// Makes the diff between an older and a newer snapshot.
-pub type SnapshotDiffer<'a> = dyn Fn(&Snapshot, &Snapshot) -> SnapshotDiff + Sync + 'a;
+pub type SnapshotDiffer<'a> = dyn Fn(&Snapshot, &Snapshot) -> Arc<SnapshotDiff> + Sync + 'a;
 
 impl Derived {
     /// Computes every diff in parallel; a record whose `from`/`to` are neighbours reuses its version diff.
     pub fn compute(site: &Site) -> Derived {
-        Derived::compute_with(site, &diff::diff_snapshots)
+        Derived::compute_with(site, &|a, b| Arc::new(diff::diff_snapshots(a, b)), None)
     }
 
     /// `compute`, with every diff between two snapshots made by `diff` (`serve` passes one
-    /// that remembers diffs between rebuilds); `diff` must give what `diff::diff_snapshots` gives.
-    pub fn compute_with(site: &Site, diff: &SnapshotDiffer<'_>) -> Derived {
-        let versions: Vec<Vec<Vec<Option<SnapshotDiff>>>> = site
+    /// that remembers diffs between rebuilds), and the comparisons when they are known already;
+    /// `diff` must give what `diff::diff_snapshots` gives, `comparisons` what
+    /// `Comparisons::compute` gives.
+    pub fn compute_with(
+        site: &Site,
+        diff: &SnapshotDiffer<'_>,
+        comparisons: Option<Arc<Comparisons>>,
+    ) -> Derived {
+        let versions: Vec<Vec<Vec<Option<Arc<SnapshotDiff>>>>> = site
             .platforms
             .par_iter()
             .map(|p| {
@@ -61,18 +70,18 @@ impl Derived {
         Derived {
             versions,
             changes,
-            comparisons: Comparisons::compute(site),
+            comparisons: comparisons.unwrap_or_else(|| Arc::new(Comparisons::compute(site))),
         }
     }
 }
 
 fn change_diff(
     site: &Site,
-    versions: &[Vec<Vec<Option<SnapshotDiff>>>],
+    versions: &[Vec<Vec<Option<Arc<SnapshotDiff>>>>],
     pi: usize,
     c: &ChangeRecord,
     diff: &SnapshotDiffer<'_>,
-) -> Option<SnapshotDiff> {
+) -> Option<Arc<SnapshotDiff>> {
     let p = &site.platforms[pi];
     let di = p.documents.iter().position(|d| d.id == c.document)?;
     let doc = &p.documents[di];

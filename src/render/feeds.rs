@@ -1,5 +1,8 @@
 //! Feeds of change records: RSS 2.0, Atom 1.0 and JSON Feed 1.1 at every scope.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::OnceLock;
+
 use jiff::civil::Date;
 use rayon::prelude::*;
 use serde_json::json;
@@ -8,7 +11,7 @@ use crate::model::Site;
 use crate::render::paths;
 use crate::render::rewrite::absolute_urls;
 use crate::render::views::ChangeView;
-use crate::render::Rendered;
+use crate::render::{RenderCache, Rendered};
 
 /// One feed: a scope of the site and the records in it, newest first.
 struct Scope {
@@ -19,13 +22,15 @@ struct Scope {
     items: Vec<(usize, usize)>,
 }
 
-/// Writes the feeds of the site, every platform, document and topic.
+/// Writes the feeds of the site, every platform, document and topic, and returns the paths of
+/// those the cache says are unchanged (left out of `out`).
 pub fn write_all(
     site: &Site,
     newest: &[(usize, usize)],
     views: &[Vec<ChangeView>],
+    cache: Option<&dyn RenderCache>,
     out: &mut Rendered,
-) {
+) -> Vec<String> {
     let cfg = &site.config;
     let limit = cfg.feed_limit;
     let mut scopes = vec![Scope {
@@ -78,43 +83,99 @@ pub fn write_all(
                 .collect(),
         });
     }
-    // Scopes are independent: rendered in parallel, inserted in order.
-    let rendered: Vec<[(String, String); 3]> = scopes
+    // A record's content is made once, however many scopes list it.
+    let contents: Vec<Vec<OnceLock<Content>>> = site
+        .platforms
+        .iter()
+        .map(|p| p.changes.iter().map(|_| OnceLock::new()).collect())
+        .collect();
+    let content = |p: usize, c: usize| {
+        contents[p][c].get_or_init(|| {
+            let html = absolute_urls(
+                &site.platforms[p].changes[c].body_html,
+                &cfg.origin,
+                &views[p][c].permalink,
+            );
+            Content {
+                xml: esc(&html),
+                html,
+            }
+        })
+    };
+    // Scopes are independent: rendered in parallel, inserted in order. `Err` holds the names
+    // of a scope's feeds that the cache still has.
+    let rendered: Vec<Result<[(String, String); 3], [String; 3]>> = scopes
         .par_iter()
         .map(|scope| {
+            let base = scope.path.trim_start_matches('/');
+            let names = [
+                format!("{base}rss.xml"),
+                format!("{base}atom.xml"),
+                format!("{base}feed.json"),
+            ];
+            let key = scope_key(cache, scope);
+            if let (Some(c), Some(k)) = (cache, key) {
+                if names.iter().all(|n| c.reuse_file(n, k)) {
+                    return Err(names);
+                }
+            }
             let items: Vec<Item> = scope
                 .items
                 .iter()
-                .map(|&(p, c)| {
-                    let record = &site.platforms[p].changes[c];
-                    Item {
-                        view: &views[p][c],
-                        date: record.date,
-                        content: absolute_urls(
-                            &record.body_html,
-                            &cfg.origin,
-                            &views[p][c].permalink,
-                        ),
-                    }
+                .map(|&(p, c)| Item {
+                    view: &views[p][c],
+                    date: site.platforms[p].changes[c].date,
+                    content: content(p, c),
                 })
                 .collect();
-            let base = scope.path.trim_start_matches('/');
-            [
-                (format!("{base}rss.xml"), rss(site, scope, &items)),
-                (format!("{base}atom.xml"), atom(site, scope, &items)),
-                (format!("{base}feed.json"), json_feed(site, scope, &items)),
-            ]
+            let [rss_name, atom_name, json_name] = names;
+            if let (Some(c), Some(k)) = (cache, key) {
+                for n in [&rss_name, &atom_name, &json_name] {
+                    c.made_file(n, k);
+                }
+            }
+            Ok([
+                (rss_name, rss(site, scope, &items)),
+                (atom_name, atom(site, scope, &items)),
+                (json_name, json_feed(site, scope, &items)),
+            ])
         })
         .collect();
-    for (path, text) in rendered.into_iter().flatten() {
-        out.insert(path, text.into_bytes());
+    let mut reused = Vec::new();
+    for r in rendered {
+        match r {
+            Ok(files) => {
+                for (path, text) in files {
+                    out.insert(path, text.into_bytes());
+                }
+            }
+            Err(names) => reused.extend(names),
+        }
     }
+    reused
+}
+
+/// The fingerprint of a scope's feeds: the scope and the fingerprints of its records, in order.
+fn scope_key(cache: Option<&dyn RenderCache>, scope: &Scope) -> Option<u64> {
+    let c = cache?;
+    let mut h = DefaultHasher::new();
+    (&scope.path, &scope.title, &scope.description).hash(&mut h);
+    for &(p, i) in &scope.items {
+        c.change_fingerprint(p, i)?.hash(&mut h);
+    }
+    Some(h.finish())
+}
+
+/// A record's content with absolute URLs, as HTML and escaped for XML.
+struct Content {
+    html: String,
+    xml: String,
 }
 
 struct Item<'a> {
     view: &'a ChangeView,
     date: Date,
-    content: String,
+    content: &'a Content,
 }
 
 /// The newest item's date, or a fixed date for an empty feed, so builds stay byte-identical.
@@ -155,7 +216,7 @@ fn rss(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
             // Readers take an RSS description for HTML: the plain-text summary is escaped for
             // HTML first, so that `<b>` in it stays text.
             esc(&crate::markdown::escape_html(&v.summary)),
-            esc(&i.content)
+            i.content.xml
         ));
         let topics = esc(&cfg.permalink(&paths::topics()));
         for t in &v.topics {
@@ -204,7 +265,7 @@ fn atom(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
         x.push_str(&format!(
             "<summary>{}</summary>\n<content type=\"html\">{}</content>\n",
             esc(&v.summary),
-            esc(&i.content)
+            i.content.xml
         ));
         // Topics, the platform and the document, each in its own scheme: the page listing them.
         let topics = esc(&cfg.permalink(&paths::topics()));
@@ -243,7 +304,7 @@ fn json_feed(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
             tags.push(&v.platform.title);
             json!({
                 "id": v.permalink, "url": v.permalink, "title": v.full_title, "summary": v.summary,
-                "content_html": i.content, "date_published": rfc3339(i.date), "tags": tags,
+                "content_html": i.content.html, "date_published": rfc3339(i.date), "tags": tags,
                 "_termtrail": {"platform": v.platform.slug, "platform_name": v.platform.title, "document": v.document.slug, "document_title": v.document.title,
                                "impact": v.impact, "topics": v.topics.iter().map(|t| &t.slug).collect::<Vec<_>>()}
             })

@@ -9,6 +9,7 @@ pub mod templates;
 mod views;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -28,6 +29,10 @@ pub type Rendered = BTreeMap<String, Vec<u8>>;
 const HOME_CHANGES: usize = 20;
 /// How many related changes a change page lists.
 pub const RELATED_CHANGES: usize = 6;
+/// How many of its change records, newest first, a topic's page lists; the rest are on the
+/// topic's list of changes, [`TOPIC_ARCHIVE_PAGE`] a page.
+pub const TOPIC_CHANGES: usize = 30;
+pub const TOPIC_ARCHIVE_PAGE: usize = 100;
 
 /// Everything the page renderers share, computed once.
 struct Shared<'a> {
@@ -38,9 +43,9 @@ struct Shared<'a> {
     /// `changes[p][c]`.
     changes: Vec<Vec<ChangeView>>,
     /// `sections[p][d]`: every section of the document through time.
-    sections: Vec<Vec<Vec<SectionHistory>>>,
+    sections: Vec<Vec<Arc<Vec<SectionHistory>>>>,
     /// `targets[p][d][s]`: where in-document links of version `s` lead.
-    targets: Vec<Vec<Vec<rewrite::Targets>>>,
+    targets: Vec<Vec<Arc<Vec<rewrite::Targets>>>>,
     /// All change records, newest first: (platform index, change index).
     newest: Vec<(usize, usize)>,
     site_feeds: FeedLinks,
@@ -62,6 +67,9 @@ pub enum Job {
     Change(usize, usize),
     Topics,
     Topic(usize),
+    /// Page `n` (from 1) of a topic's list of change records, when the topic page cannot hold
+    /// them all.
+    TopicChanges(usize, usize),
     Faq,
     Page(usize),
     Feeds,
@@ -80,12 +88,69 @@ pub trait RenderCache: Sync {
     /// The page at site path `path` is rendered with `template`.
     fn template(&self, _path: &str, _template: &str) {}
     /// `history::section_histories(doc)` of document `di` of platform `pi`.
-    fn section_histories(&self, _pi: usize, _di: usize, doc: &Document) -> Vec<SectionHistory> {
-        history::section_histories(doc)
+    fn section_histories(
+        &self,
+        _pi: usize,
+        _di: usize,
+        doc: &Document,
+    ) -> Arc<Vec<SectionHistory>> {
+        Arc::new(history::section_histories(doc))
     }
     /// The link targets of each version of document `di` of platform `pi`.
-    fn targets(&self, _pi: usize, _di: usize, doc: &Document) -> Vec<rewrite::Targets> {
-        document_targets(doc)
+    fn targets(&self, _pi: usize, _di: usize, doc: &Document) -> Arc<Vec<rewrite::Targets>> {
+        Arc::new(document_targets(doc))
+    }
+    /// A fingerprint of everything change record `ci` of platform `pi` shows in feeds and in
+    /// the API: the record, the versions of its document, the site's settings and names. `None`
+    /// (without a cache): data files are made anew.
+    fn change_fingerprint(&self, _pi: usize, _ci: usize) -> Option<u64> {
+        None
+    }
+    /// A fingerprint of everything platform `pi` shows in the API and the search index.
+    fn platform_fingerprint(&self, _pi: usize) -> Option<u64> {
+        None
+    }
+    /// The data file `file` made last time from inputs with fingerprint `key` is still right:
+    /// `true` leaves it out of this render's output, as a reused page is.
+    fn reuse_file(&self, _file: &str, _key: u64) -> bool {
+        false
+    }
+    /// `file` was made from inputs with fingerprint `key`.
+    fn made_file(&self, _file: &str, _key: u64) {}
+    /// A part of a data file made last time from inputs with fingerprint `key`.
+    fn fragment(&self, _key: u64) -> Option<Arc<str>> {
+        None
+    }
+    /// Keeps a part of a data file for the next render.
+    fn keep_fragment(&self, _key: u64, _text: Arc<str>) {}
+}
+
+/// A part of a data file: taken from the cache when its inputs' fingerprint is known and it
+/// was made before, else made (and kept).
+pub(crate) fn fragment(
+    cache: Option<&dyn RenderCache>,
+    key: Option<u64>,
+    make: impl FnOnce() -> String,
+) -> Arc<str> {
+    let (Some(c), Some(k)) = (cache, key) else {
+        return Arc::from(make());
+    };
+    if let Some(f) = c.fragment(k) {
+        c.keep_fragment(k, f.clone());
+        return f;
+    }
+    let f: Arc<str> = Arc::from(make());
+    c.keep_fragment(k, f.clone());
+    f
+}
+
+/// How many pages a topic's list of `records` change records takes: none when the topic's
+/// own page lists them all.
+pub fn topic_archive_pages(records: usize) -> usize {
+    if records <= TOPIC_CHANGES {
+        0
+    } else {
+        records.div_ceil(TOPIC_ARCHIVE_PAGE)
     }
 }
 
@@ -133,7 +198,7 @@ pub fn render_cached(
             p.changes
                 .iter()
                 .enumerate()
-                .map(|(ci, c)| ChangeView::new(site, p, c, derived.changes[pi][ci].as_ref()))
+                .map(|(ci, c)| ChangeView::new(site, p, c, derived.changes[pi][ci].as_deref()))
                 .collect()
         })
         .collect();
@@ -147,7 +212,7 @@ pub fn render_cached(
                 .enumerate()
                 .map(|(di, d)| match cache {
                     Some(c) => c.targets(pi, di, d),
-                    None => document_targets(d),
+                    None => Arc::new(document_targets(d)),
                 })
                 .collect()
         })
@@ -162,7 +227,10 @@ pub fn render_cached(
                 .enumerate()
                 .map(|(di, d)| match cache {
                     Some(c) => c.section_histories(pi, di, d),
-                    None => history::section_histories_with(d, &derived.versions[pi][di]),
+                    None => Arc::new(history::section_histories_with(
+                        d,
+                        &derived.versions[pi][di],
+                    )),
                 })
                 .collect()
         })
@@ -230,28 +298,33 @@ pub fn render_cached(
         return Err(Diagnostics(diags).sorted());
     }
     // The data files do not depend on each other: made side by side.
-    let (mut feed_files, (mut api, mut search)) = rayon::join(
+    let ((mut feed_files, reused_feeds), (mut api, mut search)) = rayon::join(
         || {
             let mut f = Rendered::new();
-            feeds::write_all(site, &shared.newest, &shared.changes, &mut f);
-            f
+            let reused = feeds::write_all(site, &shared.newest, &shared.changes, cache, &mut f);
+            (f, reused)
         },
         || {
             rayon::join(
                 || {
                     let mut f = Rendered::new();
-                    files::write_api(site, derived, &shared.changes, &mut f);
+                    files::write_api(site, derived, &shared.changes, cache, &mut f);
                     f
                 },
                 || {
                     let mut f = Rendered::new();
-                    files::write_search_index(site, &mut f);
+                    files::write_search_index(site, cache, &mut f);
                     f
                 },
             )
         },
     );
     out.append(&mut feed_files);
+    for file in reused_feeds {
+        // A stand-in for the link check, as for reused pages.
+        out.insert(file.clone(), Vec::new());
+        reused.insert(file);
+    }
     out.append(&mut api);
     files::write_sitemap(site, &mut out);
     out.append(&mut search);
@@ -291,6 +364,10 @@ fn jobs(s: &Shared<'_>) -> Vec<Job> {
         jobs.extend((0..p.changes.len()).map(|ci| Job::Change(pi, ci)));
     }
     jobs.extend((0..site.topics.len()).map(Job::Topic));
+    for (ti, t) in site.topics.iter().enumerate() {
+        let pages = topic_archive_pages(s.topic_records(&t.slug).len());
+        jobs.extend((1..=pages).map(|n| Job::TopicChanges(ti, n)));
+    }
     jobs.extend((0..site.pages.len()).map(Job::Page));
     jobs
 }
@@ -409,6 +486,7 @@ impl<'a> Shared<'a> {
                 self.render("topics.html", path, ctx)
             }
             Job::Topic(ti) => self.topic_page(ti),
+            Job::TopicChanges(ti, n) => self.topic_changes_page(ti, n),
             Job::Faq => {
                 let path = "/faq/".to_string();
                 let mut ctx = self.context(
@@ -860,14 +938,74 @@ impl<'a> Shared<'a> {
             })
             .collect();
         Self::insert(&mut ctx, "groups", &groups);
-        let changes: Vec<&ChangeView> = self
-            .newest
+        let records = self.topic_records(&t.slug);
+        let changes: Vec<&ChangeView> = records
             .iter()
-            .filter(|&&(p, c)| site.platforms[p].changes[c].topics.contains(&t.slug))
+            .take(TOPIC_CHANGES)
             .map(|&(p, c)| &self.changes[p][c])
             .collect();
         Self::insert(&mut ctx, "changes", &changes);
+        Self::insert(&mut ctx, "change_count", &records.len());
+        let all =
+            (records.len() > TOPIC_CHANGES).then(|| cfg.url(&paths::topic_changes(&t.slug, 1)));
+        Self::insert(&mut ctx, "all_changes_url", &all);
         self.render("topic.html", path, ctx)
+    }
+
+    /// Page `n` of the list of every change record about topic `ti`, newest first.
+    fn topic_changes_page(&self, ti: usize, n: usize) -> Result<(String, Vec<u8>), Diagnostic> {
+        let cfg = &self.site.config;
+        let t = &self.site.topics[ti];
+        let path = paths::topic_changes(&t.slug, n);
+        let records = self.topic_records(&t.slug);
+        let pages = topic_archive_pages(records.len());
+        let title = if n > 1 {
+            format!("Changes about {}, page {n} of {pages}", t.title)
+        } else {
+            format!("Changes about {}", t.title)
+        };
+        let mut ctx = self.context(
+            &path,
+            title,
+            self.feeds_for(&paths::topic(&t.slug), t.title.clone()),
+            "topic-changes",
+        );
+        Self::insert(
+            &mut ctx,
+            "topic",
+            &json!({"slug": t.slug, "title": t.title, "url": cfg.url(&paths::topic(&t.slug))}),
+        );
+        let changes: Vec<&ChangeView> = records
+            .iter()
+            .skip((n - 1) * TOPIC_ARCHIVE_PAGE)
+            .take(TOPIC_ARCHIVE_PAGE)
+            .map(|&(p, c)| &self.changes[p][c])
+            .collect();
+        Self::insert(&mut ctx, "changes", &changes);
+        Self::insert(&mut ctx, "change_count", &records.len());
+        let page =
+            |k: usize| json!({"number": k, "url": cfg.url(&paths::topic_changes(&t.slug, k))});
+        Self::insert(
+            &mut ctx,
+            "paginator",
+            &json!({"number": n, "pages": pages, "first_index": (n - 1) * TOPIC_ARCHIVE_PAGE + 1,
+                    "previous": (n > 1).then(|| page(n - 1)), "next": (n < pages).then(|| page(n + 1))}),
+        );
+        self.render("topic_changes.html", path, ctx)
+    }
+
+    /// The change records tagged with `topic`, newest first.
+    fn topic_records(&self, topic: &str) -> Vec<(usize, usize)> {
+        self.newest
+            .iter()
+            .copied()
+            .filter(|&(p, c)| {
+                self.site.platforms[p].changes[c]
+                    .topics
+                    .iter()
+                    .any(|t| t == topic)
+            })
+            .collect()
     }
 }
 

@@ -26,6 +26,14 @@ pub fn topics() -> String {
 pub fn topic(t: &str) -> String {
     format!("/topics/{t}/")
 }
+/// Page `page` (from 1) of the list of every change record about a topic.
+pub fn topic_changes(t: &str, page: usize) -> String {
+    if page <= 1 {
+        format!("/topics/{t}/changes/")
+    } else {
+        format!("/topics/{t}/changes/{page}/")
+    }
+}
 pub fn page(slug: &str) -> String {
     format!("/{slug}/")
 }

@@ -17,6 +17,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/macros.html"),
     ),
     (
+        "diff.html",
+        include_str!("../../themes/default/templates/diff.html"),
+    ),
+    (
+        "topic_changes.html",
+        include_str!("../../themes/default/templates/topic_changes.html"),
+    ),
+    (
         "index.html",
         include_str!("../../themes/default/templates/index.html"),
     ),

@@ -15,7 +15,9 @@
 //!   platform's pages, the pages of changes listing it (same document or topic), its topics'
 //!   pages and the site-wide lists; a template's edit re-renders the pages that use it.
 //!
-//! Feeds, the JSON API, the sitemap and the search index are made anew by every rebuild.
+//! - a feed is made again only when a record it lists (or its scope) changed; the JSON API
+//!   and the search index are put together from per-record and per-platform parts, each made
+//!   again only when its record or platform changed; the sitemap is made anew.
 //! The result is byte for byte what `build` writes (tests/serve.rs checks it).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -28,7 +30,7 @@ use tera::Tera;
 
 use crate::content::{self, Asset, LoadCache, LoadOptions};
 use crate::derive::history::{self, SectionHistory};
-use crate::derive::{diff, Derived, SnapshotDiff};
+use crate::derive::{diff, Comparisons, Derived, SnapshotDiff};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::model::{Document, Site, Snapshot};
 use crate::render::{self, paths, rewrite, templates, Job, RenderCache};
@@ -76,6 +78,12 @@ pub struct Rebuilder {
     documents: HashMap<u64, Arc<DocumentData>>,
     /// The last good output.
     files: Files,
+    /// Data files (feeds) of the last good output → the fingerprint of their inputs.
+    data_files: HashMap<String, u64>,
+    /// Parts of data files (API and search index entries) by the fingerprint of their inputs.
+    fragments: HashMap<u64, Arc<str>>,
+    /// The comparisons, by the fingerprint of the documents they quote.
+    comparisons: Option<(u64, Arc<Comparisons>, Arc<ComparisonFingerprints>)>,
 }
 
 impl Rebuilder {
@@ -89,6 +97,9 @@ impl Rebuilder {
             pages: HashMap::new(),
             documents: HashMap::new(),
             files: Files::new(),
+            data_files: HashMap::new(),
+            fragments: HashMap::new(),
+            comparisons: None,
         }
     }
 
@@ -155,11 +166,25 @@ impl Rebuilder {
                 computed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             })
         };
-        let derived = Derived::compute_with(site, &differ);
+        let comparisons_key = comparisons_key(site, &self.load);
+        let known = self
+            .comparisons
+            .as_ref()
+            .filter(|(k, _, _)| *k == comparisons_key);
+        let derived = Derived::compute_with(site, &differ, known.map(|(_, c, _)| c.clone()));
+        let comparison_fps = match known {
+            Some((_, _, f)) => f.clone(),
+            None => Arc::new(ComparisonFingerprints::new(&derived.comparisons)),
+        };
+        self.comparisons = Some((
+            comparisons_key,
+            derived.comparisons.clone(),
+            comparison_fps.clone(),
+        ));
         self.diffs.finish();
         stats.diffs_computed = computed.into_inner();
         let t_derive = start.elapsed();
-        let fps = Fingerprints::new(site, &derived, &self.load);
+        let fps = Fingerprints::new(site, &comparison_fps, &self.load);
         let extra: BTreeSet<String> = loaded
             .assets
             .iter()
@@ -177,6 +202,10 @@ impl Rebuilder {
             templates: Mutex::new(HashMap::new()),
             have: &self.files,
             page_micros: Default::default(),
+            previous_data_files: &self.data_files,
+            next_data_files: Mutex::new(HashMap::new()),
+            previous_fragments: &self.fragments,
+            next_fragments: Mutex::new(HashMap::new()),
         };
         let (rendered, reused) =
             render::render_cached(site, &derived, &tera, &loaded.links, &extra, Some(&cache))?;
@@ -191,6 +220,14 @@ impl Rebuilder {
         let mut next_pages = cache.next.into_inner().unwrap_or_else(|e| e.into_inner());
         let next_documents = cache
             .next_documents
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        let next_data_files = cache
+            .next_data_files
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        let next_fragments = cache
+            .next_fragments
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
         // Reused pages keep their entries.
@@ -224,6 +261,8 @@ impl Rebuilder {
         stats.changed = changed_paths(&self.files, &files);
         self.pages = next_pages;
         self.documents = next_documents;
+        self.data_files = next_data_files;
+        self.fragments = next_fragments;
         self.files = files.clone();
         stats.millis = start.elapsed().as_secs_f64() * 1000.0;
         Ok(Built {
@@ -336,7 +375,7 @@ fn template_fingerprints(root: &Path, theme: &str) -> (u64, HashMap<String, u64>
 /// anchors (which depend on the whole document) and the base path (in unchanged sections' HTML).
 #[derive(Default)]
 struct DiffCache {
-    map: Mutex<HashMap<DiffKey, SnapshotDiff>>,
+    map: Mutex<HashMap<DiffKey, Arc<SnapshotDiff>>>,
     used: Mutex<HashSet<DiffKey>>,
 }
 
@@ -344,8 +383,9 @@ struct DiffCache {
 struct DiffKey {
     old: (String, u64),
     new: (String, u64),
-    anchors: Vec<(String, String)>,
-    base_path: String,
+    /// A hash of the sections' ids and anchors and of the base path: a rebuild makes one key
+    /// per pair of neighbouring versions, so it is kept small.
+    layout: u64,
 }
 
 impl DiffCache {
@@ -356,28 +396,29 @@ impl DiffCache {
         old: &Snapshot,
         new: &Snapshot,
         on_compute: impl Fn(),
-    ) -> SnapshotDiff {
+    ) -> Arc<SnapshotDiff> {
         let (Some(ho), Some(hn)) = (load.file_hash(&old.file), load.file_hash(&new.file)) else {
             on_compute();
-            return diff::diff_snapshots(old, new);
+            return Arc::new(diff::diff_snapshots(old, new));
         };
         let key = DiffKey {
             old: (old.file.clone(), ho),
             new: (new.file.clone(), hn),
-            anchors: old
-                .sections
-                .iter()
-                .chain(&new.sections)
-                .map(|s| (s.id.clone(), s.anchor.clone()))
-                .collect(),
-            base_path: base_path.to_string(),
+            layout: {
+                let mut h = DefaultHasher::new();
+                for s in old.sections.iter().chain(&new.sections) {
+                    (&s.id, &s.anchor).hash(&mut h);
+                }
+                base_path.hash(&mut h);
+                h.finish()
+            },
         };
         lock(&self.used).insert(key.clone());
         if let Some(d) = lock(&self.map).get(&key) {
             return d.clone();
         }
         on_compute();
-        let d = diff::diff_snapshots(old, new);
+        let d = Arc::new(diff::diff_snapshots(old, new));
         lock(&self.map).insert(key, d.clone());
         d
     }
@@ -404,8 +445,8 @@ struct Fingerprints {
     platforms: Vec<u64>,
     /// Every platform.
     all: u64,
-    /// Per topic: the change records tagged with it (with their documents) and its comparisons.
-    topics: HashMap<String, u64>,
+    /// Per topic: the change records tagged with it (with their documents), newest first.
+    topics: HashMap<String, Vec<(u64, u64)>>,
     /// Per topic: its comparisons ("how other platforms handle this").
     topic_comparisons: HashMap<String, u64>,
     /// Every change record, newest first, as the render orders them.
@@ -415,7 +456,7 @@ struct Fingerprints {
 }
 
 impl Fingerprints {
-    fn new(site: &Site, derived: &Derived, load: &LoadCache) -> Fingerprints {
+    fn new(site: &Site, comparisons: &ComparisonFingerprints, load: &LoadCache) -> Fingerprints {
         // A file the cache does not know gives a key that matches nothing from before.
         let file_fp = |file: &str| match load.file_hash(file) {
             Some(h) => hash_of(&(file, h)),
@@ -534,27 +575,6 @@ impl Fingerprints {
                 .map(|di| documents[pi][di])
                 .unwrap_or(0)
         };
-        let mut topics: HashMap<String, u64> = HashMap::new();
-        let mut topic_comparisons: HashMap<String, u64> = HashMap::new();
-        for t in &site.topics {
-            let tagged: Vec<(u64, u64)> = site
-                .platforms
-                .iter()
-                .enumerate()
-                .flat_map(|(pi, p)| {
-                    p.changes
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, c)| c.topics.contains(&t.slug))
-                        .map(move |(ci, c)| (pi, ci, c))
-                })
-                .map(|(pi, ci, c)| (changes[pi][ci], doc_of(pi, &c.document)))
-                .collect();
-            let cmp = derived.comparisons.by_topic.get(&t.slug).map(json_hash);
-            topic_comparisons.insert(t.slug.clone(), hash_of(&(&t.slug, cmp)));
-            topics.insert(t.slug.clone(), hash_of(&(&t.slug, tagged, cmp)));
-        }
-        let comparisons = json_hash(&derived.comparisons.by_topic);
         let mut newest: Vec<(usize, usize)> = site
             .platforms
             .iter()
@@ -568,6 +588,21 @@ impl Fingerprints {
             );
             (cb.date, &cb.key, &cb.platform).cmp(&(ca.date, &ca.key, &ca.platform))
         });
+        let mut topics: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
+        let mut topic_comparisons: HashMap<String, u64> = HashMap::new();
+        for t in &site.topics {
+            // In the order the topic's pages list them: newest first.
+            let tagged: Vec<(u64, u64)> = newest
+                .iter()
+                .map(|&(pi, ci)| (pi, ci, &site.platforms[pi].changes[ci]))
+                .filter(|(_, _, c)| c.topics.contains(&t.slug))
+                .map(|(pi, ci, c)| (changes[pi][ci], doc_of(pi, &c.document)))
+                .collect();
+            let cmp = comparisons.topics.get(&t.slug).copied();
+            topic_comparisons.insert(t.slug.clone(), hash_of(&(&t.slug, cmp)));
+            topics.insert(t.slug.clone(), tagged);
+        }
+        let comparisons = comparisons.all;
         Fingerprints {
             global,
             documents,
@@ -650,9 +685,23 @@ impl Fingerprints {
                     comparisons,
                 ))
             }
+            // A topic's page shows its comparisons and its newest records; each page of its
+            // list of records, those records.
             Job::Topic(ti) => {
                 let t = &site.topics[ti].slug;
-                hash_of(&(base, t, self.topics.get(t)))
+                let tagged = self.topics.get(t).map_or(&[][..], |v| v.as_slice());
+                let newest = &tagged[..tagged.len().min(render::TOPIC_CHANGES)];
+                hash_of(&(base, t, self.topic_comparisons.get(t), newest, tagged.len()))
+            }
+            Job::TopicChanges(ti, n) => {
+                let t = &site.topics[ti].slug;
+                let tagged = self.topics.get(t).map_or(&[][..], |v| v.as_slice());
+                let page: Vec<&(u64, u64)> = tagged
+                    .iter()
+                    .skip((n - 1) * render::TOPIC_ARCHIVE_PAGE)
+                    .take(render::TOPIC_ARCHIVE_PAGE)
+                    .collect();
+                hash_of(&(base, t, page, tagged.len()))
             }
         }
     }
@@ -680,6 +729,45 @@ impl Fingerprints {
     }
 }
 
+/// Fingerprints of the comparisons: of each topic's, and of all of them.
+struct ComparisonFingerprints {
+    topics: HashMap<String, u64>,
+    all: u64,
+}
+
+impl ComparisonFingerprints {
+    fn new(c: &Comparisons) -> ComparisonFingerprints {
+        ComparisonFingerprints {
+            topics: c
+                .by_topic
+                .iter()
+                .map(|(t, list)| (t.clone(), json_hash(list)))
+                .collect(),
+            all: json_hash(&c.by_topic),
+        }
+    }
+}
+
+/// A fingerprint of what the comparisons quote: every platform's and document's names and
+/// every snapshot file (the current versions' sections, and the anchors, which depend on the
+/// whole document).
+fn comparisons_key(site: &Site, load: &LoadCache) -> u64 {
+    let mut h = DefaultHasher::new();
+    for p in &site.platforms {
+        (&p.slug, &p.name).hash(&mut h);
+        for d in &p.documents {
+            (&d.id, &d.title).hash(&mut h);
+            for s in d.snapshots.iter() {
+                match load.file_hash(&s.file) {
+                    Some(fh) => (&s.file, fh, s.date.to_string()).hash(&mut h),
+                    None => fresh().hash(&mut h),
+                }
+            }
+        }
+    }
+    h.finish()
+}
+
 /// A value no earlier key can have.
 fn fresh() -> u64 {
     static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -690,7 +778,7 @@ fn fresh() -> u64 {
 }
 
 /// A document's section histories and link targets.
-type DocumentData = (Vec<SectionHistory>, Vec<rewrite::Targets>);
+type DocumentData = (Arc<Vec<SectionHistory>>, Arc<Vec<rewrite::Targets>>);
 
 /// A page as the last good render made it.
 #[derive(Clone)]
@@ -713,6 +801,10 @@ struct PageCache<'a> {
     templates: Mutex<HashMap<String, String>>,
     have: &'a Files,
     page_micros: std::sync::atomic::AtomicU64,
+    previous_data_files: &'a HashMap<String, u64>,
+    next_data_files: Mutex<HashMap<String, u64>>,
+    previous_fragments: &'a HashMap<u64, Arc<str>>,
+    next_fragments: Mutex<HashMap<u64, Arc<str>>>,
 }
 
 thread_local! {
@@ -773,8 +865,8 @@ impl PageCache<'_> {
         let data = match self.documents.get(&key) {
             Some(d) => d.clone(),
             None => Arc::new((
-                history::section_histories(doc),
-                render::document_targets(doc),
+                Arc::new(history::section_histories(doc)),
+                Arc::new(render::document_targets(doc)),
             )),
         };
         lock(&self.next_documents).insert(key, data.clone());
@@ -794,6 +886,9 @@ impl RenderCache for PageCache<'_> {
     fn rendered(&self, job: Job, file: &str) {
         if let Some(t) = PAGE_START.with(|s| s.take()) {
             let us = t.elapsed().as_micros() as u64;
+            if std::env::var_os("TERMTRAIL_TIMINGS").is_some() {
+                eprintln!("timings: page {file} {:.1} ms", us as f64 / 1000.0);
+            }
             self.page_micros
                 .fetch_add(us, std::sync::atomic::Ordering::Relaxed);
         }
@@ -818,11 +913,47 @@ impl RenderCache for PageCache<'_> {
         lock(&self.templates).insert(paths::file_for(path), template.to_string());
     }
 
-    fn section_histories(&self, pi: usize, di: usize, doc: &Document) -> Vec<SectionHistory> {
+    fn section_histories(&self, pi: usize, di: usize, doc: &Document) -> Arc<Vec<SectionHistory>> {
         self.document_data(pi, di, doc).0.clone()
     }
 
-    fn targets(&self, pi: usize, di: usize, doc: &Document) -> Vec<rewrite::Targets> {
+    fn targets(&self, pi: usize, di: usize, doc: &Document) -> Arc<Vec<rewrite::Targets>> {
         self.document_data(pi, di, doc).1.clone()
+    }
+
+    fn change_fingerprint(&self, pi: usize, ci: usize) -> Option<u64> {
+        let fps = self.fps;
+        let p = self.site.platforms.get(pi)?;
+        let c = p.changes.get(ci)?;
+        let document = p
+            .documents
+            .iter()
+            .position(|d| d.id == c.document)
+            .map(|di| fps.document(pi, di));
+        Some(hash_of(&(fps.global, fps.changes[pi][ci], document)))
+    }
+
+    fn platform_fingerprint(&self, pi: usize) -> Option<u64> {
+        Some(hash_of(&(self.fps.global, *self.fps.platforms.get(pi)?)))
+    }
+
+    fn reuse_file(&self, file: &str, key: u64) -> bool {
+        let same = self.previous_data_files.get(file) == Some(&key) && self.have.contains_key(file);
+        if same {
+            lock(&self.next_data_files).insert(file.to_string(), key);
+        }
+        same
+    }
+
+    fn made_file(&self, file: &str, key: u64) {
+        lock(&self.next_data_files).insert(file.to_string(), key);
+    }
+
+    fn fragment(&self, key: u64) -> Option<Arc<str>> {
+        self.previous_fragments.get(&key).cloned()
+    }
+
+    fn keep_fragment(&self, key: u64, text: Arc<str>) {
+        lock(&self.next_fragments).insert(key, text);
     }
 }
