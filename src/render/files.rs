@@ -61,17 +61,21 @@ pub fn write_api(
     site: &Site,
     derived: &Derived,
     views: &[Vec<ChangeView>],
+    newest: &[(usize, usize)],
     cache: Option<&dyn RenderCache>,
     out: &mut Rendered,
 ) {
     let cfg = &site.config;
-    let mut keyed = Vec::new();
-    for (pi, p) in site.platforms.iter().enumerate() {
-        for (ci, c) in p.changes.iter().enumerate() {
+    // The feeds' order: newest first.
+    let changes: Vec<Arc<str>> = newest
+        .iter()
+        .map(|&(pi, ci)| {
+            let p = &site.platforms[pi];
+            let c = &p.changes[ci];
             let key = cache
                 .and_then(|x| x.change_fingerprint(pi, ci))
                 .map(|k| hash_of(&("api/changes.json", k)));
-            let element = fragment(cache, key, || {
+            fragment(cache, key, || {
                 let v = &views[pi][ci];
                 let version_url = |d: Option<jiff::civil::Date>| {
                     d.map(|d| cfg.permalink(&paths::version(&p.slug, &c.document, d)))
@@ -84,13 +88,9 @@ pub fn write_api(
                     "from_url": version_url(c.from), "to_url": version_url(c.to),
                     "stats": derived.changes[pi][ci].as_ref().map(|d| d.stats), "formatting_only": v.formatting_only,
                 }))
-            });
-            keyed.push(((c.date, &c.key, &p.slug), element));
-        }
-    }
-    // The feeds' order: newest first, by date, then slug, then platform.
-    keyed.sort_by(|a, b| b.0.cmp(&a.0));
-    let changes: Vec<Arc<str>> = keyed.into_iter().map(|(_, v)| v).collect();
+            })
+        })
+        .collect();
     out.insert(
         "api/changes.json".into(),
         pretty_with_array(

@@ -48,6 +48,8 @@ struct Shared<'a> {
     targets: Vec<Vec<Arc<Vec<rewrite::Targets>>>>,
     /// All change records, newest first: (platform index, change index).
     newest: Vec<(usize, usize)>,
+    /// Per topic slug, the records tagged with it, newest first.
+    topic_records: BTreeMap<String, Vec<(usize, usize)>>,
     site_feeds: FeedLinks,
     /// `platform_cards(site)`.
     platform_cards: Vec<serde_json::Value>,
@@ -144,6 +146,61 @@ pub(crate) fn fragment(
     f
 }
 
+/// Every change record, newest first (date, then slug, then platform, all descending): the
+/// order of feeds, lists and the API.
+pub fn newest_first(site: &Site) -> Vec<(usize, usize)> {
+    let mut newest: Vec<(usize, usize)> = site
+        .platforms
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| (0..p.changes.len()).map(move |ci| (pi, ci)))
+        .collect();
+    newest.sort_by(|a, b| {
+        let (ca, cb) = (
+            &site.platforms[a.0].changes[a.1],
+            &site.platforms[b.0].changes[b.1],
+        );
+        (cb.date, &cb.key, &cb.platform).cmp(&(ca.date, &ca.key, &ca.platform))
+    });
+    newest
+}
+
+/// Per topic slug, the records of `newest` tagged with it, in that order.
+pub fn records_by_topic(
+    site: &Site,
+    newest: &[(usize, usize)],
+) -> BTreeMap<String, Vec<(usize, usize)>> {
+    let mut by_topic: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    for &(p, c) in newest {
+        for t in &site.platforms[p].changes[c].topics {
+            let list = by_topic.entry(t.clone()).or_default();
+            // A topic named twice in one record lists the record once.
+            if list.last() != Some(&(p, c)) {
+                list.push((p, c));
+            }
+        }
+    }
+    by_topic
+}
+
+/// `f(platform index, document index, document)` for every document, in parallel.
+fn per_document<T: Send>(
+    site: &Site,
+    f: impl Fn(usize, usize, &Document) -> T + Sync,
+) -> Vec<Vec<T>> {
+    site.platforms
+        .par_iter()
+        .enumerate()
+        .map(|(pi, p)| {
+            p.documents
+                .par_iter()
+                .enumerate()
+                .map(|(di, d)| f(pi, di, d))
+                .collect()
+        })
+        .collect()
+}
+
 /// How many pages a topic's list of `records` change records takes: none when the topic's
 /// own page lists them all.
 pub fn topic_archive_pages(records: usize) -> usize {
@@ -202,52 +259,19 @@ pub fn render_cached(
                 .collect()
         })
         .collect();
-    let targets = site
-        .platforms
-        .par_iter()
-        .enumerate()
-        .map(|(pi, p)| {
-            p.documents
-                .par_iter()
-                .enumerate()
-                .map(|(di, d)| match cache {
-                    Some(c) => c.targets(pi, di, d),
-                    None => Arc::new(document_targets(d)),
-                })
-                .collect()
-        })
-        .collect();
-    let sections = site
-        .platforms
-        .par_iter()
-        .enumerate()
-        .map(|(pi, p)| {
-            p.documents
-                .par_iter()
-                .enumerate()
-                .map(|(di, d)| match cache {
-                    Some(c) => c.section_histories(pi, di, d),
-                    None => Arc::new(history::section_histories_with(
-                        d,
-                        &derived.versions[pi][di],
-                    )),
-                })
-                .collect()
-        })
-        .collect();
-    let mut newest: Vec<(usize, usize)> = site
-        .platforms
-        .iter()
-        .enumerate()
-        .flat_map(|(pi, p)| (0..p.changes.len()).map(move |ci| (pi, ci)))
-        .collect();
-    newest.sort_by(|a, b| {
-        let (ca, cb) = (
-            &site.platforms[a.0].changes[a.1],
-            &site.platforms[b.0].changes[b.1],
-        );
-        (cb.date, &cb.key, &cb.platform).cmp(&(ca.date, &ca.key, &ca.platform))
+    let targets = per_document(site, |pi, di, d| match cache {
+        Some(c) => c.targets(pi, di, d),
+        None => Arc::new(document_targets(d)),
     });
+    let sections = per_document(site, |pi, di, d| match cache {
+        Some(c) => c.section_histories(pi, di, d),
+        None => Arc::new(history::section_histories_with(
+            d,
+            &derived.versions[pi][di],
+        )),
+    });
+    let newest = newest_first(site);
+    let topic_records = records_by_topic(site, &newest);
     let shared = Shared {
         site,
         derived,
@@ -257,6 +281,7 @@ pub fn render_cached(
         sections,
         targets,
         newest,
+        topic_records,
         site_feeds: FeedLinks::new(cfg, "/", format!("{}: all changes", cfg.title)),
         platform_cards: platform_cards(site),
         cache,
@@ -308,7 +333,14 @@ pub fn render_cached(
             rayon::join(
                 || {
                     let mut f = Rendered::new();
-                    files::write_api(site, derived, &shared.changes, cache, &mut f);
+                    files::write_api(
+                        site,
+                        derived,
+                        &shared.changes,
+                        &shared.newest,
+                        cache,
+                        &mut f,
+                    );
                     f
                 },
                 || {
@@ -995,17 +1027,8 @@ impl<'a> Shared<'a> {
     }
 
     /// The change records tagged with `topic`, newest first.
-    fn topic_records(&self, topic: &str) -> Vec<(usize, usize)> {
-        self.newest
-            .iter()
-            .copied()
-            .filter(|&(p, c)| {
-                self.site.platforms[p].changes[c]
-                    .topics
-                    .iter()
-                    .any(|t| t == topic)
-            })
-            .collect()
+    fn topic_records(&self, topic: &str) -> &[(usize, usize)] {
+        self.topic_records.get(topic).map_or(&[], Vec::as_slice)
     }
 }
 

@@ -202,6 +202,7 @@ impl Rebuilder {
             templates: Mutex::new(HashMap::new()),
             have: &self.files,
             page_micros: Default::default(),
+            print_page_times: std::env::var_os("TERMTRAIL_TIMINGS").is_some(),
             previous_data_files: &self.data_files,
             next_data_files: Mutex::new(HashMap::new()),
             previous_fragments: &self.fragments,
@@ -575,28 +576,20 @@ impl Fingerprints {
                 .map(|di| documents[pi][di])
                 .unwrap_or(0)
         };
-        let mut newest: Vec<(usize, usize)> = site
-            .platforms
-            .iter()
-            .enumerate()
-            .flat_map(|(pi, p)| (0..p.changes.len()).map(move |ci| (pi, ci)))
-            .collect();
-        newest.sort_by(|a, b| {
-            let (ca, cb) = (
-                &site.platforms[a.0].changes[a.1],
-                &site.platforms[b.0].changes[b.1],
-            );
-            (cb.date, &cb.key, &cb.platform).cmp(&(ca.date, &ca.key, &ca.platform))
-        });
+        let newest = render::newest_first(site);
+        let by_topic = render::records_by_topic(site, &newest);
         let mut topics: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
         let mut topic_comparisons: HashMap<String, u64> = HashMap::new();
         for t in &site.topics {
             // In the order the topic's pages list them: newest first.
-            let tagged: Vec<(u64, u64)> = newest
-                .iter()
-                .map(|&(pi, ci)| (pi, ci, &site.platforms[pi].changes[ci]))
-                .filter(|(_, _, c)| c.topics.contains(&t.slug))
-                .map(|(pi, ci, c)| (changes[pi][ci], doc_of(pi, &c.document)))
+            let tagged: Vec<(u64, u64)> = by_topic
+                .get(&t.slug)
+                .into_iter()
+                .flatten()
+                .map(|&(pi, ci)| {
+                    let c = &site.platforms[pi].changes[ci];
+                    (changes[pi][ci], doc_of(pi, &c.document))
+                })
                 .collect();
             let cmp = comparisons.topics.get(&t.slug).copied();
             topic_comparisons.insert(t.slug.clone(), hash_of(&(&t.slug, cmp)));
@@ -801,6 +794,8 @@ struct PageCache<'a> {
     templates: Mutex<HashMap<String, String>>,
     have: &'a Files,
     page_micros: std::sync::atomic::AtomicU64,
+    /// `TERMTRAIL_TIMINGS` is set: each rendered page's time goes to stderr.
+    print_page_times: bool,
     previous_data_files: &'a HashMap<String, u64>,
     next_data_files: Mutex<HashMap<String, u64>>,
     previous_fragments: &'a HashMap<u64, Arc<str>>,
@@ -886,7 +881,7 @@ impl RenderCache for PageCache<'_> {
     fn rendered(&self, job: Job, file: &str) {
         if let Some(t) = PAGE_START.with(|s| s.take()) {
             let us = t.elapsed().as_micros() as u64;
-            if std::env::var_os("TERMTRAIL_TIMINGS").is_some() {
+            if self.print_page_times {
                 eprintln!("timings: page {file} {:.1} ms", us as f64 / 1000.0);
             }
             self.page_micros
