@@ -224,7 +224,8 @@ rebuild() {
     copy=$base/serve-copy
     rm -rf "$copy"
     cp -r "$site" "$copy"
-    serve_out=$("$latency" --root "$copy" --runs "$((runs * 4))" --bin "$tt" | tail -1)
+    # The latency tool copies the site again, into $TMPDIR: keep that on the same file system.
+    serve_out=$(TMPDIR="$base" "$latency" --root "$copy" --runs "$((runs * 4))" --bin "$tt" | tail -1)
     rm -rf "$copy"
     sw=$(echo "$serve_out" | sed -n 's/.*median \([0-9.]*\) ms, min.*/\1/p')
     sr=$(echo "$serve_out" | sed -n 's/.*rebuild alone: median \([0-9.]*\) ms.*/\1/p')

@@ -10,6 +10,7 @@ use crate::derive::Derived;
 use crate::error::{Diagnostics, Error, Result};
 use crate::output::{self, WriteStats};
 use crate::render::{self, templates, Rendered};
+use crate::timings::Timings;
 
 /// Options of a build.
 #[derive(Debug, Clone, Default)]
@@ -54,26 +55,6 @@ pub fn build_in_memory(
     let files = render::render(&loaded.site, &derived, &tera, &loaded.links, &extra)?;
     timings.stage("render");
     Ok(BuiltSite { loaded, files })
-}
-
-/// Stage times on stderr when `TERMTRAIL_TIMINGS` is set: where a build's time goes, for
-/// profiling at scale without a profiler.
-struct Timings(Option<Instant>);
-
-impl Timings {
-    fn from_env() -> Timings {
-        Timings(std::env::var_os("TERMTRAIL_TIMINGS").map(|_| Instant::now()))
-    }
-
-    fn stage(&mut self, name: &str) {
-        if let Some(t) = &mut self.0 {
-            eprintln!(
-                "timings: {name:<10} {:8.1} ms",
-                t.elapsed().as_secs_f64() * 1e3
-            );
-            *t = Instant::now();
-        }
-    }
 }
 
 /// The content has errors: renders what did load all the same, so that the errors only

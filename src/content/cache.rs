@@ -19,6 +19,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -29,7 +30,7 @@ use crate::error::Diagnostic;
 use crate::markdown::{self, Source};
 use crate::model::{ChangeRecord, Document, InternalLink};
 
-use super::files::{FoundFile, Stamp};
+use super::files::{self, FoundFile, Stamp};
 use super::{BuiltDocument, Kind, Parsed, PendingSnapshot};
 
 /// The caches of one `serve` session. See the module documentation.
@@ -39,6 +40,11 @@ pub struct LoadCache {
     /// Paths to read again whatever their stamp says (named by file-system events).
     stale: Mutex<HashSet<String>>,
     all_stale: Mutex<bool>,
+    /// Set by [`LoadCache::trust_events`]: the files of `content/` come from `listing` and the
+    /// paths named since, not from a walk.
+    trust_events: bool,
+    /// The last walk's files, when it found no problem.
+    listing: Mutex<Option<Vec<FoundFile>>>,
     documents: Mutex<HashMap<u64, Vec<CachedDocument>>>,
     markdown: Mutex<HashMap<u64, Vec<CachedMarkdown>>>,
     /// Counts loads: an entry whose `seen` is not the current load's was not used by it.
@@ -85,6 +91,13 @@ impl LoadCache {
         LoadCache::default()
     }
 
+    /// Every change to the site's files will be named with [`LoadCache::invalidate`] (or
+    /// [`LoadCache::invalidate_all`]), as `serve`'s watcher does: loads then walk again only the
+    /// folders of the paths named, and files not named are not even looked at.
+    pub fn trust_events(&mut self) {
+        self.trust_events = true;
+    }
+
     /// The next load reads `rel` (a path relative to the site root, `/`-separated) again.
     pub fn invalidate(&self, rel: &str) {
         lock(&self.stale).insert(rel.to_string());
@@ -104,6 +117,35 @@ impl LoadCache {
     /// How many files the cache holds (for tests and reports).
     pub fn file_count(&self) -> usize {
         lock(&self.files).len()
+    }
+
+    /// The files under `dir` (the site's `content/`): walked, or with [`LoadCache::trust_events`]
+    /// the last walk's brought up to date for the paths named since.
+    pub(super) fn found_files(
+        &self,
+        root: &Path,
+        dir: &Path,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<FoundFile> {
+        let before = match self.trust_events && !*lock(&self.all_stale) {
+            true => lock(&self.listing).take(),
+            false => None,
+        };
+        let mut errors = Vec::new();
+        let found = match before {
+            Some(before) => {
+                let changed: Vec<String> = lock(&self.stale).iter().cloned().collect();
+                files::rewalk(root, dir, before, &changed, &mut errors)
+            }
+            None => files::walk(root, dir, &mut errors, true),
+        };
+        // After a problem (a link that leaves the site, an unreadable folder) the next load
+        // walks everything again, and reports the problem again if it is still there.
+        if self.trust_events && errors.is_empty() {
+            *lock(&self.listing) = Some(found.clone());
+        }
+        diags.extend(errors);
+        found
     }
 
     pub(super) fn begin(&self) {

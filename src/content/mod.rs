@@ -17,6 +17,7 @@ use crate::config::{is_http_url, SiteConfig};
 use crate::error::{did_you_mean, Diagnostic, Diagnostics};
 use crate::markdown::{self, Source};
 use crate::model::*;
+use crate::timings::Timings;
 pub use cache::LoadCache;
 pub use files::{is_ignored, MAX_FILE_BYTES};
 use records::*;
@@ -208,8 +209,14 @@ fn load_inner(
                 .help("pass an absolute http(s) URL to --base-url")])
         })?;
     }
+    let mut timings = Timings::from_env();
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let found = files::walk(root, &root.join("content"), &mut diags, cache.is_some());
+    let content = root.join("content");
+    let found = match cache {
+        Some(c) => c.found_files(root, &content, &mut diags),
+        None => files::walk(root, &content, &mut diags, false),
+    };
+    timings.stage("load: walk");
     // Shared with the cache, which keeps them for the next load.
     let parsed: Vec<Result<Arc<Parsed>, Vec<Diagnostic>>> = match cache {
         Some(c) => c.parse_all(found, read_file, parse_text),
@@ -221,6 +228,7 @@ fn load_inner(
             })
             .collect(),
     };
+    timings.stage("load: parse");
     let mut items = Vec::new();
     for p in parsed {
         match p {
@@ -229,8 +237,10 @@ fn load_inner(
         }
     }
     let (site, links) = assemble(config, &items, opts, cache, &mut diags);
+    timings.stage("load: assemble");
     let assets = collect_assets(root, &site.config, &mut diags);
     check_page_slugs(&site, &assets, &mut diags);
+    timings.stage("load: assets");
     let diags = Diagnostics(diags).sorted();
     if diags.has_errors() && !partial {
         return Err(diags);

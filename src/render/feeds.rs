@@ -327,25 +327,88 @@ fn json_feed(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
 
 /// XML escaping for text and attribute values; drops characters XML 1.0 forbids.
 fn esc(s: &str) -> String {
+    // Runs of ordinary text are copied whole; only ASCII and U+FFFE/U+FFFF (bytes EF BF BE/BF)
+    // need a look.
     let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (replacement, len) = match b {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&apos;", 1),
+            b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            // Not allowed in XML: dropped.
+            0..=0x1f => ("", 1),
+            0xef if bytes.get(i + 1) == Some(&0xbf)
+                && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) =>
+            {
+                ("", 3)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(replacement);
+        i += len;
+        start = i;
     }
+    out.push_str(&s[start..]);
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `esc` does, character by character.
+    fn esc_by_char(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&apos;"),
+                '\t' | '\n' | '\r' => out.push(c),
+                c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn xml_escaping_drops_what_xml_forbids() {
+        for s in [
+            "",
+            "plain",
+            "a & b < c > d \" e ' f",
+            "\u{1}bell\u{7}\ttab\nline\r",
+            "\u{FFFE}\u{FFFF}\u{FFFD}\u{EFBF}é€𝄞",
+            "ends with \u{FFFF}",
+        ] {
+            assert_eq!(esc(s), esc_by_char(s), "{s:?}");
+        }
+        assert_eq!(esc("\u{FFFE}x\u{1}&"), "x&amp;");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn xml_escaping_is_the_character_rule(s in "(.|[\u{0}-\u{1f}\u{fffe}\u{ffff}&<>\"'])*") {
+            proptest::prop_assert_eq!(esc(&s), esc_by_char(&s));
+        }
+    }
 
     #[test]
     fn rfc_dates() {

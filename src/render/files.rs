@@ -158,18 +158,19 @@ fn hash_of(value: &impl std::hash::Hash) -> u64 {
 }
 
 /// `sitemap.xml`: every HTML page but the 404.
-pub fn write_sitemap(site: &Site, out: &mut Rendered) {
+pub fn sitemap(site: &Site, page_files: &[String]) -> String {
     let cfg = &site.config;
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for file in out.keys().filter(|k| k.ends_with("index.html")) {
-        let path = format!("/{}", file.trim_end_matches("index.html"));
-        x.push_str(&format!(
-            "<url><loc>{}</loc></url>\n",
-            crate::markdown::escape_html(&cfg.permalink(&path))
-        ));
+    let mut x = String::with_capacity(page_files.len() * (cfg.base_url.len() + 80));
+    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for file in page_files.iter().filter(|k| k.ends_with("index.html")) {
+        x.push_str("<url><loc>");
+        crate::markdown::escape_html_into(&mut x, &cfg.base_url);
+        x.push('/');
+        crate::markdown::escape_html_into(&mut x, file.trim_end_matches("index.html"));
+        x.push_str("</loc></url>\n");
     }
     x.push_str("</urlset>\n");
-    out.insert("sitemap.xml".into(), x.into_bytes());
+    x
 }
 
 /// `search-index.json`: platforms, topics, FAQ entries, change records and every section of

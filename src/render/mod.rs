@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 use serde_json::json;
 use tera::{Context, Tera};
@@ -20,6 +21,7 @@ use crate::derive::history::{self, SectionHistory, TimelineEntry};
 use crate::derive::Derived;
 use crate::error::{did_you_mean, Diagnostic, Diagnostics};
 use crate::model::{Document, InternalLink, Site};
+use crate::timings::Timings;
 use views::*;
 
 /// The rendered site: output path → bytes. Sorted, so writing and hashing are deterministic.
@@ -245,8 +247,9 @@ pub fn render_cached(
     links: &[InternalLink],
     extra_paths: &BTreeSet<String>,
     cache: Option<&dyn RenderCache>,
-) -> Result<(Rendered, BTreeSet<String>), Diagnostics> {
+) -> Result<(Rendered, FxHashSet<String>), Diagnostics> {
     let cfg = &site.config;
+    let mut timings = Timings::from_env();
     let changes: Vec<Vec<ChangeView>> = site
         .platforms
         .iter()
@@ -286,6 +289,7 @@ pub fn render_cached(
         platform_cards: platform_cards(site),
         cache,
     };
+    timings.stage("render: shared");
     let jobs = jobs(&shared);
     let pages: Vec<Result<(String, Option<Vec<u8>>), Diagnostic>> = jobs
         .par_iter()
@@ -304,16 +308,18 @@ pub fn render_cached(
         })
         .collect();
     let mut out = Rendered::new();
-    let mut reused = BTreeSet::new();
+    let mut reused = FxHashSet::default();
+    // Every page's output path, rendered or reused, for the sitemap.
+    let mut page_files = Vec::with_capacity(pages.len());
     let mut diags = Vec::new();
     for r in pages {
         match r {
             Ok((file, Some(bytes))) => {
+                page_files.push(file.clone());
                 out.insert(file, bytes);
             }
             Ok((file, None)) => {
-                // A stand-in for the link check, taken out again below.
-                out.insert(file.clone(), Vec::new());
+                page_files.push(file.clone());
                 reused.insert(file);
             }
             Err(d) => diags.push(d),
@@ -322,8 +328,9 @@ pub fn render_cached(
     if !diags.is_empty() {
         return Err(Diagnostics(diags).sorted());
     }
+    timings.stage("render: pages");
     // The data files do not depend on each other: made side by side.
-    let ((mut feed_files, reused_feeds), (mut api, mut search)) = rayon::join(
+    let ((feed_files, reused_feeds), (api, search)) = rayon::join(
         || {
             let mut f = Rendered::new();
             let reused = feeds::write_all(site, &shared.newest, &shared.changes, cache, &mut f);
@@ -351,15 +358,17 @@ pub fn render_cached(
             )
         },
     );
-    out.append(&mut feed_files);
-    for file in reused_feeds {
-        // A stand-in for the link check, as for reused pages.
-        out.insert(file.clone(), Vec::new());
-        reused.insert(file);
+    timings.stage("render: data");
+    // Inserted one by one: `BTreeMap::append` rebuilds the whole map.
+    for (file, bytes) in feed_files.into_iter().chain(api).chain(search) {
+        out.insert(file, bytes);
     }
-    out.append(&mut api);
-    files::write_sitemap(site, &mut out);
-    out.append(&mut search);
+    reused.extend(reused_feeds);
+    page_files.sort_unstable();
+    out.insert(
+        "sitemap.xml".into(),
+        files::sitemap(site, &page_files).into_bytes(),
+    );
     out.insert(
         "robots.txt".into(),
         format!(
@@ -368,10 +377,13 @@ pub fn render_cached(
         )
         .into_bytes(),
     );
-    check_links(links, &out, extra_paths)?;
-    for file in &reused {
-        out.remove(file);
-    }
+    timings.stage("render: sitemap");
+    check_links(
+        links,
+        |file| out.contains_key(file) || reused.contains(file) || extra_paths.contains(file),
+        &page_files,
+    )?;
+    timings.stage("render: links");
     Ok((out, reused))
 }
 
@@ -1087,10 +1099,9 @@ pub fn script_safe_json(v: &serde_json::Value) -> String {
 /// Every internal link must name a file the build writes (or a static file).
 fn check_links(
     links: &[InternalLink],
-    out: &Rendered,
-    extra: &BTreeSet<String>,
+    exists: impl Fn(&str) -> bool,
+    page_files: &[String],
 ) -> Result<(), Diagnostics> {
-    let exists = |file: &str| out.contains_key(file) || extra.contains(file);
     let mut diags = Vec::new();
     for l in links {
         let target = l.target.split(['#', '?']).next().unwrap_or("");
@@ -1099,11 +1110,11 @@ fn check_links(
             || (!target.ends_with('/')
                 && exists(&format!("{}/index.html", target.trim_start_matches('/'))));
         if !ok {
-            let pages = out
-                .keys()
+            let pages: Vec<String> = page_files
+                .iter()
                 .filter(|k| k.ends_with("index.html"))
-                .map(|k| format!("/{}", k.trim_end_matches("index.html")));
-            let pages: Vec<String> = pages.collect();
+                .map(|k| format!("/{}", k.trim_end_matches("index.html")))
+                .collect();
             let help = did_you_mean(target, pages.iter().map(String::as_str)).unwrap_or_else(|| "link to a page the site builds, such as /platforms/ or /faq/ (paths end with /)".into());
             diags.push(
                 Diagnostic::error(

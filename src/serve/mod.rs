@@ -39,9 +39,10 @@ pub struct ServeOptions {
     pub drafts: bool,
 }
 
-/// How long a file must be quiet before its event is handled.
-const DEBOUNCE: Duration = Duration::from_millis(30);
-const TICK: Duration = Duration::from_millis(10);
+/// How long a file must be quiet before its event is handled. An editor's save (write, or
+/// write and rename) takes well under this; it adds directly to the edit-to-page latency.
+const DEBOUNCE: Duration = Duration::from_millis(15);
+const TICK: Duration = Duration::from_millis(5);
 /// After events for several files (a `git checkout`, a search-and-replace), wait until no
 /// event came for this long, so that the whole burst makes one rebuild.
 const SETTLE: Duration = Duration::from_millis(150);

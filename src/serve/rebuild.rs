@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
+use rustc_hash::FxHashMap;
 use tera::Tera;
 
 use crate::content::{self, Asset, LoadCache, LoadOptions};
@@ -34,9 +35,10 @@ use crate::derive::{diff, Comparisons, Derived, SnapshotDiff};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::model::{Document, Site, Snapshot};
 use crate::render::{self, paths, rewrite, templates, Job, RenderCache};
+use crate::timings::Timings;
 
 /// A built site as `serve` holds it: output path → bytes, shared with the HTTP threads.
-pub type Files = BTreeMap<String, Arc<Vec<u8>>>;
+pub type Files = Arc<FxHashMap<String, Arc<Vec<u8>>>>;
 
 /// One successful build.
 pub struct Built {
@@ -91,12 +93,17 @@ impl Rebuilder {
         Rebuilder {
             root: root.to_path_buf(),
             opts,
-            load: LoadCache::new(),
+            load: {
+                // serve names every change: the watcher's events.
+                let mut c = LoadCache::new();
+                c.trust_events();
+                c
+            },
             diffs: DiffCache::default(),
             tera: None,
             pages: HashMap::new(),
             documents: HashMap::new(),
-            files: Files::new(),
+            files: Files::default(),
             data_files: HashMap::new(),
             fragments: HashMap::new(),
             comparisons: None,
@@ -148,7 +155,9 @@ impl Rebuilder {
         let loaded = content::load_cached(&self.root, &self.opts, Some(&self.load))?;
         let site = &loaded.site;
         let t_load = start.elapsed();
+        let mut timings = Timings::from_env();
         let (tera_fp, template_fps) = template_fingerprints(&self.root, &site.config.theme);
+        timings.stage("rebuild: templates");
         let mut stats = RebuildStats::default();
         let tera = match &self.tera {
             Some((fp, t)) if *fp == tera_fp => t.clone(),
@@ -167,11 +176,13 @@ impl Rebuilder {
             })
         };
         let comparisons_key = comparisons_key(site, &self.load);
+        timings.stage("rebuild: cmp key");
         let known = self
             .comparisons
             .as_ref()
             .filter(|(k, _, _)| *k == comparisons_key);
         let derived = Derived::compute_with(site, &differ, known.map(|(_, c, _)| c.clone()));
+        timings.stage("rebuild: diffs");
         let comparison_fps = match known {
             Some((_, _, f)) => f.clone(),
             None => Arc::new(ComparisonFingerprints::new(&derived.comparisons)),
@@ -184,7 +195,9 @@ impl Rebuilder {
         self.diffs.finish();
         stats.diffs_computed = computed.into_inner();
         let t_derive = start.elapsed();
+        timings.stage("rebuild: cmp fps");
         let fps = Fingerprints::new(site, &comparison_fps, &self.load);
+        timings.stage("rebuild: fingerprints");
         let extra: BTreeSet<String> = loaded
             .assets
             .iter()
@@ -202,6 +215,7 @@ impl Rebuilder {
             templates: Mutex::new(HashMap::new()),
             have: &self.files,
             page_micros: Default::default(),
+            pages_rendered: Default::default(),
             print_page_times: std::env::var_os("TERMTRAIL_TIMINGS").is_some(),
             previous_data_files: &self.data_files,
             next_data_files: Mutex::new(HashMap::new()),
@@ -211,14 +225,24 @@ impl Rebuilder {
         let (rendered, reused) =
             render::render_cached(site, &derived, &tera, &loaded.links, &extra, Some(&cache))?;
         let t_render = start.elapsed();
+        timings.stage("rebuild: render");
         stats.load_ms = t_load.as_secs_f64() * 1000.0;
         stats.derive_ms = (t_derive - t_load).as_secs_f64() * 1000.0;
         stats.render_ms = (t_render - t_derive).as_secs_f64() * 1000.0;
         stats.pages_reused = reused.len();
         stats.pages_ms =
             cache.page_micros.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1000.0;
-        stats.pages_rendered = lock(&cache.next).len();
-        let mut next_pages = cache.next.into_inner().unwrap_or_else(|e| e.into_inner());
+        stats.pages_rendered = cache
+            .pages_rendered
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if let Some(missing) = reused.iter().find(|p| !self.files.contains_key(*p)) {
+            // Cannot happen: a page is reused only when the last output has it.
+            return Err(Diagnostics(vec![Diagnostic::error(
+                missing.as_str(),
+                "internal error: a reused page is missing",
+            )]));
+        }
+        let next_pages = cache.next.into_inner().unwrap_or_else(|e| e.into_inner());
         let next_documents = cache
             .next_documents
             .into_inner()
@@ -231,65 +255,42 @@ impl Rebuilder {
             .next_fragments
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
-        // Reused pages keep their entries.
-        for (job, entry) in &self.pages {
-            if reused.contains(&entry.file) && !next_pages.contains_key(job) {
-                next_pages.insert(*job, entry.clone());
+        // Reused pages keep their entries; rendered ones get new entries.
+        self.pages.retain(|_, e| reused.contains(&e.file));
+        self.pages.extend(next_pages);
+        timings.stage("rebuild: page keys");
+        // One copy of the map, changed in place: the server goes on serving the old one.
+        let mut files = (*self.files).clone();
+        let mut changed = Vec::new();
+        files.retain(|path, _| {
+            let kept = rendered.contains_key(path) || reused.contains(path);
+            if !kept {
+                changed.push(path.clone());
             }
-        }
-        let mut files = Files::new();
+            kept
+        });
         for (path, bytes) in rendered {
-            let bytes = match self.files.get(&path) {
-                Some(old) if **old == bytes => old.clone(),
-                _ => Arc::new(bytes),
-            };
-            files.insert(path, bytes);
-        }
-        for path in &reused {
-            match self.files.get(path) {
-                Some(b) => {
-                    files.insert(path.clone(), b.clone());
-                }
-                None => {
-                    // Cannot happen: a page is reused only when the last output has it.
-                    return Err(Diagnostics(vec![Diagnostic::error(
-                        path.as_str(),
-                        "internal error: a reused page is missing",
-                    )]));
-                }
+            if files.get(&path).is_none_or(|old| **old != bytes) {
+                changed.push(path.clone());
+                files.insert(path, Arc::new(bytes));
             }
         }
-        stats.changed = changed_paths(&self.files, &files);
-        self.pages = next_pages;
+        changed.sort_unstable();
+        stats.changed = changed;
+        timings.stage("rebuild: files");
         self.documents = next_documents;
         self.data_files = next_data_files;
         self.fragments = next_fragments;
-        self.files = files.clone();
+        self.files = Arc::new(files);
+        timings.stage("rebuild: swap");
         stats.millis = start.elapsed().as_secs_f64() * 1000.0;
         Ok(Built {
-            files,
+            files: self.files.clone(),
             assets: loaded.assets,
             warnings: loaded.warnings,
             stats,
         })
     }
-}
-
-fn changed_paths(old: &Files, new: &Files) -> Vec<String> {
-    let mut out = Vec::new();
-    for (k, v) in new {
-        match old.get(k) {
-            Some(o) if Arc::ptr_eq(o, v) || o == v => {}
-            _ => out.push(k.clone()),
-        }
-    }
-    for k in old.keys() {
-        if !new.contains_key(k) {
-            out.push(k.clone());
-        }
-    }
-    out.sort();
-    out
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -777,6 +778,10 @@ type DocumentData = (Arc<Vec<SectionHistory>>, Arc<Vec<rewrite::Targets>>);
 #[derive(Clone)]
 struct PageEntry {
     key: u64,
+    /// For pages that show only their own platform's content: the fingerprint of that
+    /// platform and of what every page shows. While it stays the same the page is reused
+    /// without working out its key (most pages of a large site are of this kind).
+    scope: Option<u64>,
     file: String,
     template: String,
 }
@@ -792,8 +797,9 @@ struct PageCache<'a> {
     next_documents: Mutex<HashMap<u64, Arc<DocumentData>>>,
     /// Site path → template, as this render used them.
     templates: Mutex<HashMap<String, String>>,
-    have: &'a Files,
+    have: &'a FxHashMap<String, Arc<Vec<u8>>>,
     page_micros: std::sync::atomic::AtomicU64,
+    pages_rendered: std::sync::atomic::AtomicUsize,
     /// `TERMTRAIL_TIMINGS` is set: each rendered page's time goes to stderr.
     print_page_times: bool,
     previous_data_files: &'a HashMap<String, u64>,
@@ -808,12 +814,32 @@ thread_local! {
 }
 
 impl PageCache<'_> {
-    fn key(&self, job: Job, template: &str) -> u64 {
-        let tfp = self
-            .template_fps
+    fn template_fp(&self, template: &str) -> u64 {
+        self.template_fps
             .get(template)
             .copied()
-            .unwrap_or_else(fresh);
+            .unwrap_or_else(fresh)
+    }
+
+    /// See `PageEntry::scope`. Version, section and document pages show their document, its
+    /// records and what every page shows: all within their platform's fingerprint.
+    fn scope(&self, job: Job, template: &str) -> Option<u64> {
+        match job {
+            Job::Version(pi, ..) | Job::Section(pi, ..) | Job::Document(pi, _) => {
+                let platform = *self.fps.platforms.get(pi)?;
+                Some(hash_of(&(
+                    self.fps.global,
+                    self.template_fp(template),
+                    job,
+                    platform,
+                )))
+            }
+            _ => None,
+        }
+    }
+
+    fn key(&self, job: Job, template: &str) -> u64 {
+        let tfp = self.template_fp(template);
         let fps = self.fps;
         let base = (fps.global, tfp, job);
         match job {
@@ -873,12 +899,27 @@ impl RenderCache for PageCache<'_> {
     fn reuse(&self, job: Job) -> Option<String> {
         PAGE_START.with(|s| s.set(Some(Instant::now())));
         let e = self.previous.get(&job)?;
+        if !self.have.contains_key(&e.file) {
+            return None;
+        }
+        let scope = self.scope(job, &e.template);
+        if scope.is_some() && scope == e.scope {
+            return Some(e.file.clone());
+        }
         // The key covers the sources of the template the page used and of those it uses.
-        (self.key(job, &e.template) == e.key && self.have.contains_key(&e.file))
-            .then(|| e.file.clone())
+        if self.key(job, &e.template) != e.key {
+            return None;
+        }
+        if scope != e.scope {
+            let entry = PageEntry { scope, ..e.clone() };
+            lock(&self.next).insert(job, entry);
+        }
+        Some(e.file.clone())
     }
 
     fn rendered(&self, job: Job, file: &str) {
+        self.pages_rendered
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Some(t) = PAGE_START.with(|s| s.take()) {
             let us = t.elapsed().as_micros() as u64;
             if self.print_page_times {
@@ -891,12 +932,14 @@ impl RenderCache for PageCache<'_> {
         let entry = match template {
             Some(t) => PageEntry {
                 key: self.key(job, &t),
+                scope: self.scope(job, &t),
                 file: file.to_string(),
                 template: t,
             },
             // Rendered without a template: never reused.
             None => PageEntry {
                 key: fresh(),
+                scope: None,
                 file: file.to_string(),
                 template: String::new(),
             },
