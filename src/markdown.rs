@@ -1,7 +1,7 @@
 //! Markdown to safe HTML: CommonMark with extensions, heading anchors, internal links, sanitising.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -119,10 +119,10 @@ fn internal<'a>(
     }
     let line_idx = starts.partition_point(|&s| s <= offset).saturating_sub(1);
     links.push(InternalLink {
-        file: src.file.to_string(),
+        file: Arc::from(src.file),
         line: src.first_line + line_idx,
         column: offset - starts[line_idx] + 1,
-        target: dest.to_string(),
+        target: Arc::from(&*dest),
     });
     CowStr::from(format!("{}{}", src.base_path, dest))
 }

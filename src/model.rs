@@ -148,14 +148,15 @@ pub struct Page {
     pub body_html: String,
 }
 
-/// An internal link found in Markdown, checked once every page is known.
+/// An internal link found in Markdown, checked once every page is known. Its strings are
+/// shared: `serve` carries the links of unchanged files from one load to the next.
 #[derive(Debug, Clone)]
 pub struct InternalLink {
-    pub file: String,
+    pub file: Arc<str>,
     pub line: usize,
     pub column: usize,
     /// The target as written, starting with `/`.
-    pub target: String,
+    pub target: Arc<str>,
 }
 
 impl Site {

@@ -964,7 +964,7 @@ fn relocate_links(mut links: Vec<InternalLink>, src: &str, from_line: usize) -> 
             .find_map(|(i, line)| {
                 let from = if i == cursor.0 { cursor.1 } else { 0 };
                 line.get(from..)?
-                    .find(link.target.as_str())
+                    .find(&*link.target)
                     .map(|at| (i, from + at))
             });
         if let Some((i, at)) = found {

@@ -1,7 +1,7 @@
 //! Feeds of change records: RSS 2.0, Atom 1.0 and JSON Feed 1.1 at every scope.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -27,7 +27,7 @@ struct Scope {
 pub fn write_all(
     site: &Site,
     newest: &[(usize, usize)],
-    views: &[Vec<ChangeView>],
+    views: &[Vec<Arc<ChangeView>>],
     cache: Option<&dyn RenderCache>,
     out: &mut Rendered,
 ) -> Vec<String> {

@@ -60,7 +60,7 @@ fn pretty_element(v: &serde_json::Value) -> String {
 pub fn write_api(
     site: &Site,
     derived: &Derived,
-    views: &[Vec<ChangeView>],
+    views: &[Vec<Arc<ChangeView>>],
     newest: &[(usize, usize)],
     cache: Option<&dyn RenderCache>,
     out: &mut Rendered,

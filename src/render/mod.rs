@@ -8,6 +8,9 @@ pub mod rewrite;
 pub mod templates;
 mod views;
 
+/// What a page shows of a change record; kept between `serve`'s rebuilds.
+pub use views::ChangeView;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -43,7 +46,7 @@ struct Shared<'a> {
     tera: &'a Tera,
     site_view: SiteView<'a>,
     /// `changes[p][c]`.
-    changes: Vec<Vec<ChangeView>>,
+    changes: Vec<Vec<Arc<ChangeView>>>,
     /// `sections[p][d]`: every section of the document through time.
     sections: Vec<Vec<Arc<Vec<SectionHistory>>>>,
     /// `targets[p][d][s]`: where in-document links of version `s` lead.
@@ -127,6 +130,13 @@ pub trait RenderCache: Sync {
     }
     /// Keeps a part of a data file for the next render.
     fn keep_fragment(&self, _key: u64, _text: Arc<str>) {}
+    /// The view of a change record made last time from inputs with fingerprint `key` (see
+    /// `change_fingerprint`).
+    fn change_view(&self, _key: u64) -> Option<Arc<ChangeView>> {
+        None
+    }
+    /// Keeps the view of a change record for the next render.
+    fn keep_change_view(&self, _key: u64, _view: Arc<ChangeView>) {}
 }
 
 /// A part of a data file: taken from the cache when its inputs' fingerprint is known and it
@@ -151,20 +161,23 @@ pub(crate) fn fragment(
 /// Every change record, newest first (date, then slug, then platform, all descending): the
 /// order of feeds, lists and the API.
 pub fn newest_first(site: &Site) -> Vec<(usize, usize)> {
-    let mut newest: Vec<(usize, usize)> = site
+    // Sorted by keys gathered side by side, not looked up through the platforms on every
+    // comparison. (date, key, platform) is unique, so an unstable sort gives one order.
+    let mut keyed: Vec<_> = site
         .platforms
         .iter()
         .enumerate()
-        .flat_map(|(pi, p)| (0..p.changes.len()).map(move |ci| (pi, ci)))
+        .flat_map(|(pi, p)| {
+            p.changes.iter().enumerate().map(move |(ci, c)| {
+                (
+                    std::cmp::Reverse((c.date, c.key.as_str(), c.platform.as_str())),
+                    (pi, ci),
+                )
+            })
+        })
         .collect();
-    newest.sort_by(|a, b| {
-        let (ca, cb) = (
-            &site.platforms[a.0].changes[a.1],
-            &site.platforms[b.0].changes[b.1],
-        );
-        (cb.date, &cb.key, &cb.platform).cmp(&(ca.date, &ca.key, &ca.platform))
-    });
-    newest
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, at)| at).collect()
 }
 
 /// Per topic slug, the records of `newest` tagged with it, in that order.
@@ -175,7 +188,10 @@ pub fn records_by_topic(
     let mut by_topic: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
     for &(p, c) in newest {
         for t in &site.platforms[p].changes[c].topics {
-            let list = by_topic.entry(t.clone()).or_default();
+            let list = match by_topic.get_mut(t) {
+                Some(list) => list,
+                None => by_topic.entry(t.clone()).or_default(),
+            };
             // A topic named twice in one record lists the record once.
             if list.last() != Some(&(p, c)) {
                 list.push((p, c));
@@ -250,7 +266,7 @@ pub fn render_cached(
 ) -> Result<(Rendered, FxHashSet<String>), Diagnostics> {
     let cfg = &site.config;
     let mut timings = Timings::from_env();
-    let changes: Vec<Vec<ChangeView>> = site
+    let changes: Vec<Vec<Arc<ChangeView>>> = site
         .platforms
         .iter()
         .enumerate()
@@ -258,7 +274,17 @@ pub fn render_cached(
             p.changes
                 .iter()
                 .enumerate()
-                .map(|(ci, c)| ChangeView::new(site, p, c, derived.changes[pi][ci].as_deref()))
+                .map(|(ci, c)| {
+                    let make = || ChangeView::new(site, p, c, derived.changes[pi][ci].as_deref());
+                    let Some((cache, key)) =
+                        cache.and_then(|x| Some((x, x.change_fingerprint(pi, ci)?)))
+                    else {
+                        return Arc::new(make());
+                    };
+                    let view = cache.change_view(key).unwrap_or_else(|| Arc::new(make()));
+                    cache.keep_change_view(key, view.clone());
+                    view
+                })
                 .collect()
         })
         .collect();
@@ -494,7 +520,7 @@ impl<'a> Shared<'a> {
                     .newest
                     .iter()
                     .take(HOME_CHANGES)
-                    .map(|&(p, c)| &self.changes[p][c])
+                    .map(|&(p, c)| &*self.changes[p][c])
                     .collect();
                 Self::insert(&mut ctx, "changes", &latest);
                 Self::insert(&mut ctx, "platforms", &self.platform_cards);
@@ -719,7 +745,7 @@ impl<'a> Shared<'a> {
             .enumerate()
             .rev()
             .filter(|(_, c)| c.document == d.id)
-            .map(|(ci, _)| &self.changes[pi][ci])
+            .map(|(ci, _)| &*self.changes[pi][ci])
             .collect();
         Self::insert(&mut ctx, "changes", &changes);
         self.render("document.html", path, ctx)
@@ -815,7 +841,7 @@ impl<'a> Shared<'a> {
                     && c.to.is_some_and(|t| t >= snap.date)
                     && c.from.is_none_or(|f| f < snap.date)
             })
-            .map(|(ci, _)| &self.changes[pi][ci])
+            .map(|(ci, _)| &*self.changes[pi][ci])
             .collect();
         Self::insert(&mut ctx, "changes", &covering);
         self.render("version.html", path, ctx)
@@ -854,7 +880,7 @@ impl<'a> Shared<'a> {
                     .iter()
                     .enumerate()
                     .filter(|(_, c)| c.document == d.id && c.to.is_some_and(|t| t >= date) && c.from.is_none_or(|f| f < date))
-                    .map(|(ci, _)| &self.changes[pi][ci])
+                    .map(|(ci, _)| &*self.changes[pi][ci])
                     .collect();
                 // Each version's text is on this page once: its ids get the version's date.
                 let page = cfg.url(&paths::version(&p.slug, &d.id, date));
@@ -915,7 +941,7 @@ impl<'a> Shared<'a> {
             .enumerate()
             .rev()
             .filter(|(_, e)| e.document == c.document)
-            .map(|(i, _)| &self.changes[pi][i])
+            .map(|(i, _)| &*self.changes[pi][i])
             .collect();
         Self::insert(&mut ctx, "earlier", &earlier);
         let comparisons: Vec<serde_json::Value> = c
@@ -948,7 +974,7 @@ impl<'a> Shared<'a> {
                 !(op == pi && oc < ci && site.platforms[op].changes[oc].document == c.document)
             })
             .take(RELATED_CHANGES)
-            .map(|&(op, oc)| &self.changes[op][oc])
+            .map(|&(op, oc)| &*self.changes[op][oc])
             .collect();
         Self::insert(&mut ctx, "related", &related);
         self.render("change.html", path, ctx)
@@ -986,7 +1012,7 @@ impl<'a> Shared<'a> {
         let changes: Vec<&ChangeView> = records
             .iter()
             .take(TOPIC_CHANGES)
-            .map(|&(p, c)| &self.changes[p][c])
+            .map(|&(p, c)| &*self.changes[p][c])
             .collect();
         Self::insert(&mut ctx, "changes", &changes);
         Self::insert(&mut ctx, "change_count", &records.len());
@@ -1023,7 +1049,7 @@ impl<'a> Shared<'a> {
             .iter()
             .skip((n - 1) * TOPIC_ARCHIVE_PAGE)
             .take(TOPIC_ARCHIVE_PAGE)
-            .map(|&(p, c)| &self.changes[p][c])
+            .map(|&(p, c)| &*self.changes[p][c])
             .collect();
         Self::insert(&mut ctx, "changes", &changes);
         Self::insert(&mut ctx, "change_count", &records.len());
@@ -1118,7 +1144,7 @@ fn check_links(
             let help = did_you_mean(target, pages.iter().map(String::as_str)).unwrap_or_else(|| "link to a page the site builds, such as /platforms/ or /faq/ (paths end with /)".into());
             diags.push(
                 Diagnostic::error(
-                    &l.file,
+                    &*l.file,
                     format!("the link `{}` names no page that the build makes", l.target),
                 )
                 .at(l.line, l.column)

@@ -51,7 +51,15 @@ impl Server {
     }
 
     pub fn set_site(&self, site: Site) {
-        *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(site);
+        let old = std::mem::replace(
+            &mut *self.site.write().unwrap_or_else(|e| e.into_inner()),
+            Arc::new(site),
+        );
+        // Freeing a large site's map takes milliseconds: not while holding the lock, and not
+        // on the way to the reload.
+        let _ = std::thread::Builder::new()
+            .name("termtrail-free".into())
+            .spawn(move || drop(old));
     }
 
     pub fn site(&self) -> Arc<Site> {

@@ -20,13 +20,13 @@
 //!   again only when its record or platform changed; the sitemap is made anew.
 //! The result is byte for byte what `build` writes (tests/serve.rs checks it).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tera::Tera;
 
 use crate::content::{self, Asset, LoadCache, LoadOptions};
@@ -34,7 +34,7 @@ use crate::derive::history::{self, SectionHistory};
 use crate::derive::{diff, Comparisons, Derived, SnapshotDiff};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::model::{Document, Site, Snapshot};
-use crate::render::{self, paths, rewrite, templates, Job, RenderCache};
+use crate::render::{self, paths, rewrite, templates, ChangeView, Job, RenderCache};
 use crate::timings::Timings;
 
 /// A built site as `serve` holds it: output path → bytes, shared with the HTTP threads.
@@ -84,6 +84,8 @@ pub struct Rebuilder {
     data_files: HashMap<String, u64>,
     /// Parts of data files (API and search index entries) by the fingerprint of their inputs.
     fragments: HashMap<u64, Arc<str>>,
+    /// Change records' views, by `change_fingerprint`.
+    change_views: HashMap<u64, Arc<ChangeView>>,
     /// The comparisons, by the fingerprint of the documents they quote.
     comparisons: Option<(u64, Arc<Comparisons>, Arc<ComparisonFingerprints>)>,
 }
@@ -106,6 +108,7 @@ impl Rebuilder {
             files: Files::default(),
             data_files: HashMap::new(),
             fragments: HashMap::new(),
+            change_views: HashMap::new(),
             comparisons: None,
         }
     }
@@ -192,7 +195,7 @@ impl Rebuilder {
             derived.comparisons.clone(),
             comparison_fps.clone(),
         ));
-        self.diffs.finish();
+        self.diffs.finish(site);
         stats.diffs_computed = computed.into_inner();
         let t_derive = start.elapsed();
         timings.stage("rebuild: cmp fps");
@@ -221,6 +224,8 @@ impl Rebuilder {
             next_data_files: Mutex::new(HashMap::new()),
             previous_fragments: &self.fragments,
             next_fragments: Mutex::new(HashMap::new()),
+            previous_change_views: &self.change_views,
+            next_change_views: Mutex::new(HashMap::new()),
         };
         let (rendered, reused) =
             render::render_cached(site, &derived, &tera, &loaded.links, &extra, Some(&cache))?;
@@ -255,6 +260,10 @@ impl Rebuilder {
             .next_fragments
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
+        let next_change_views = cache
+            .next_change_views
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
         // Reused pages keep their entries; rendered ones get new entries.
         self.pages.retain(|_, e| reused.contains(&e.file));
         self.pages.extend(next_pages);
@@ -281,6 +290,7 @@ impl Rebuilder {
         self.documents = next_documents;
         self.data_files = next_data_files;
         self.fragments = next_fragments;
+        self.change_views = next_change_views;
         self.files = Arc::new(files);
         timings.stage("rebuild: swap");
         stats.millis = start.elapsed().as_secs_f64() * 1000.0;
@@ -375,10 +385,19 @@ fn template_fingerprints(root: &Path, theme: &str) -> (u64, HashMap<String, u64>
 
 /// Diffs between two snapshots, kept by the two files' paths and content hashes, the sections'
 /// anchors (which depend on the whole document) and the base path (in unchanged sections' HTML).
+///
+/// Most documents are unchanged between two rebuilds, and the load cache then gives the very
+/// same snapshots (`Arc<[Snapshot]>`): their diffs are found by the snapshots' addresses first,
+/// without making a key. `kept` holds the last rebuild's snapshots, so that no other snapshot
+/// can have one of those addresses.
 #[derive(Default)]
 struct DiffCache {
     map: Mutex<HashMap<DiffKey, Arc<SnapshotDiff>>>,
-    used: Mutex<HashSet<DiffKey>>,
+    /// The diffs this rebuild used, by address.
+    used: Mutex<FxHashSet<usize>>,
+    by_address: FxHashMap<(usize, usize), Arc<SnapshotDiff>>,
+    next_by_address: Mutex<FxHashMap<(usize, usize), Arc<SnapshotDiff>>>,
+    kept: Vec<Arc<[Snapshot]>>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -386,12 +405,33 @@ struct DiffKey {
     old: (String, u64),
     new: (String, u64),
     /// A hash of the sections' ids and anchors and of the base path: a rebuild makes one key
-    /// per pair of neighbouring versions, so it is kept small.
+    /// per pair of changed neighbouring versions, so it is kept small.
     layout: u64,
 }
 
 impl DiffCache {
     fn diff(
+        &self,
+        load: &LoadCache,
+        base_path: &str,
+        old: &Snapshot,
+        new: &Snapshot,
+        on_compute: impl Fn(),
+    ) -> Arc<SnapshotDiff> {
+        let address = (
+            old as *const Snapshot as usize,
+            new as *const Snapshot as usize,
+        );
+        let d = match self.by_address.get(&address) {
+            Some(d) => d.clone(),
+            None => self.by_content(load, base_path, old, new, on_compute),
+        };
+        lock(&self.used).insert(Arc::as_ptr(&d) as usize);
+        lock(&self.next_by_address).insert(address, d.clone());
+        d
+    }
+
+    fn by_content(
         &self,
         load: &LoadCache,
         base_path: &str,
@@ -415,7 +455,6 @@ impl DiffCache {
                 h.finish()
             },
         };
-        lock(&self.used).insert(key.clone());
         if let Some(d) = lock(&self.map).get(&key) {
             return d.clone();
         }
@@ -425,9 +464,16 @@ impl DiffCache {
         d
     }
 
-    fn finish(&self) {
+    /// Keeps what `site`'s render used, for the next rebuild.
+    fn finish(&mut self, site: &Site) {
         let used = std::mem::take(&mut *lock(&self.used));
-        lock(&self.map).retain(|k, _| used.contains(k));
+        lock(&self.map).retain(|_, d| used.contains(&(Arc::as_ptr(d) as usize)));
+        self.by_address = std::mem::take(&mut *lock(&self.next_by_address));
+        self.kept = site
+            .platforms
+            .iter()
+            .flat_map(|p| p.documents.iter().map(|d| d.snapshots.clone()))
+            .collect();
     }
 }
 
@@ -806,6 +852,8 @@ struct PageCache<'a> {
     next_data_files: Mutex<HashMap<String, u64>>,
     previous_fragments: &'a HashMap<u64, Arc<str>>,
     next_fragments: Mutex<HashMap<u64, Arc<str>>>,
+    previous_change_views: &'a HashMap<u64, Arc<ChangeView>>,
+    next_change_views: Mutex<HashMap<u64, Arc<ChangeView>>>,
 }
 
 thread_local! {
@@ -993,5 +1041,13 @@ impl RenderCache for PageCache<'_> {
 
     fn keep_fragment(&self, key: u64, text: Arc<str>) {
         lock(&self.next_fragments).insert(key, text);
+    }
+
+    fn change_view(&self, key: u64) -> Option<Arc<ChangeView>> {
+        self.previous_change_views.get(&key).cloned()
+    }
+
+    fn keep_change_view(&self, key: u64, view: Arc<ChangeView>) {
+        lock(&self.next_change_views).insert(key, view);
     }
 }
