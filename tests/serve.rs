@@ -46,15 +46,15 @@ fn assert_same_as_full_build(built: &Built, root: &Path, what: &str) {
     let full = build_in_memory(root, &opts())
         .unwrap_or_else(|d| panic!("full build after {what} failed: {d:?}"))
         .files;
-    let inc: BTreeMap<&String, &Vec<u8>> = built.files.iter().map(|(k, v)| (k, &**v)).collect();
-    let full_keys: Vec<&String> = full.keys().collect();
-    let inc_keys: Vec<&String> = inc.keys().copied().collect();
+    let inc: BTreeMap<&str, &Vec<u8>> = built.files.iter().map(|(k, v)| (&**k, &**v)).collect();
+    let full_keys: Vec<&str> = full.keys().map(String::as_str).collect();
+    let inc_keys: Vec<&str> = inc.keys().copied().collect();
     assert_eq!(inc_keys, full_keys, "after {what}: different files");
     for (k, v) in &full {
         assert!(
-            inc[k] == v,
+            inc[k.as_str()] == v,
             "after {what}: {k} differs from a full build:\n--- incremental\n{}\n--- full\n{}",
-            String::from_utf8_lossy(inc[k]),
+            String::from_utf8_lossy(inc[k.as_str()]),
             String::from_utf8_lossy(v)
         );
     }
@@ -98,6 +98,27 @@ fn incremental_rebuilds_equal_full_builds() {
         .iter()
         .any(|p| p.starts_with("platforms/tiktok/")));
     assert!(String::from_utf8_lossy(&b.files[page]).contains("Netflix forbids AI training"));
+
+    // A record's body: the pages that list the record show only its title, so their bytes
+    // are taken from before once their context is seen to be the same.
+    edit(
+        root,
+        RECORD,
+        "The analysis, with",
+        "The whole analysis, with",
+    );
+    rb.invalidate(&[RECORD.to_string()]);
+    let b = rb.rebuild().unwrap();
+    assert_same_as_full_build(&b, root, "editing a change record's body");
+    assert!(b.stats.pages_unchanged > 0, "{:?}", b.stats);
+    // The feeds carry the body; of the pages, only the record's own changed.
+    let pages: Vec<&String> = b
+        .stats
+        .changed
+        .iter()
+        .filter(|p| p.ends_with(".html"))
+        .collect();
+    assert_eq!(pages, vec![page], "{:?}", b.stats);
 
     // The newest snapshot of a document: only the diff leading to it is made again.
     let snap = "content/platforms/netflix/snapshots/terms-of-use/2026-03-01.yaml";

@@ -21,7 +21,7 @@ use serde_json::json;
 use tera::{Context, Tera};
 
 use crate::derive::history::{self, SectionHistory, TimelineEntry};
-use crate::derive::Derived;
+use crate::derive::{Comparisons, Derived};
 use crate::error::{did_you_mean, Diagnostic, Diagnostics};
 use crate::model::{Document, InternalLink, Site};
 use crate::timings::Timings;
@@ -31,7 +31,7 @@ use views::*;
 pub type Rendered = BTreeMap<String, Vec<u8>>;
 
 /// How many change records the home page lists.
-const HOME_CHANGES: usize = 20;
+pub const HOME_CHANGES: usize = 20;
 /// How many related changes a change page lists.
 pub const RELATED_CHANGES: usize = 6;
 /// How many of its change records, newest first, a topic's page lists; the rest are on the
@@ -51,10 +51,7 @@ struct Shared<'a> {
     sections: Vec<Vec<Arc<Vec<SectionHistory>>>>,
     /// `targets[p][d][s]`: where in-document links of version `s` lead.
     targets: Vec<Vec<Arc<Vec<rewrite::Targets>>>>,
-    /// All change records, newest first: (platform index, change index).
-    newest: Vec<(usize, usize)>,
-    /// Per topic slug, the records tagged with it, newest first.
-    topic_records: BTreeMap<String, Vec<(usize, usize)>>,
+    orders: Arc<RecordOrders>,
     site_feeds: FeedLinks,
     /// `platform_cards(site)`.
     platform_cards: Vec<serde_json::Value>,
@@ -137,6 +134,41 @@ pub trait RenderCache: Sync {
     }
     /// Keeps the view of a change record for the next render.
     fn keep_change_view(&self, _key: u64, _view: Arc<ChangeView>) {}
+    /// The record orders of this site, when the cache made them already.
+    fn record_orders(&self) -> Option<Arc<RecordOrders>> {
+        None
+    }
+    /// The bytes of the page at output path `file` as rendered last time, when `template`
+    /// and the page's context (its fingerprint `context`) are the same: a page whose inputs
+    /// changed may still show nothing new (a list whose records kept their titles).
+    fn same_page(&self, _file: &str, _template: &str, _context: u64) -> Option<Vec<u8>> {
+        None
+    }
+    /// The page at `file` was rendered from `template` and a context with fingerprint
+    /// `context`.
+    fn keep_page_context(&self, _file: &str, _template: &str, _context: u64) {}
+}
+
+/// A template context and its fingerprint: its JSON, hashed as it is written. (A context can
+/// be read whole only by taking it apart; it is put back together without copying.)
+fn context_fingerprint(ctx: Context) -> (Context, u64) {
+    use std::hash::Hasher;
+    struct HashWriter(std::hash::DefaultHasher);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.write(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let json = ctx.into_json();
+    let mut w = HashWriter(std::hash::DefaultHasher::new());
+    // Writing a `Value` cannot fail; the hash would only be less useful if it did.
+    let _ = serde_json::to_writer(&mut w, &json);
+    let ctx = Context::from_value(json).unwrap_or_default();
+    (ctx, w.0.finish())
 }
 
 /// A part of a data file: taken from the cache when its inputs' fingerprint is known and it
@@ -158,9 +190,25 @@ pub(crate) fn fragment(
     f
 }
 
+/// The orders in which pages, feeds and the API list change records.
+pub struct RecordOrders {
+    /// All change records, newest first: (platform index, change index).
+    pub newest: Vec<(usize, usize)>,
+    /// Per topic slug, the records tagged with it, newest first.
+    pub by_topic: BTreeMap<String, Vec<(usize, usize)>>,
+}
+
+impl RecordOrders {
+    pub fn new(site: &Site) -> RecordOrders {
+        let newest = newest_first(site);
+        let by_topic = records_by_topic(site, &newest);
+        RecordOrders { newest, by_topic }
+    }
+}
+
 /// Every change record, newest first (date, then slug, then platform, all descending): the
 /// order of feeds, lists and the API.
-pub fn newest_first(site: &Site) -> Vec<(usize, usize)> {
+fn newest_first(site: &Site) -> Vec<(usize, usize)> {
     // Sorted by keys gathered side by side, not looked up through the platforms on every
     // comparison. (date, key, platform) is unique, so an unstable sort gives one order.
     let mut keyed: Vec<_> = site
@@ -181,7 +229,7 @@ pub fn newest_first(site: &Site) -> Vec<(usize, usize)> {
 }
 
 /// Per topic slug, the records of `newest` tagged with it, in that order.
-pub fn records_by_topic(
+fn records_by_topic(
     site: &Site,
     newest: &[(usize, usize)],
 ) -> BTreeMap<String, Vec<(usize, usize)>> {
@@ -299,8 +347,9 @@ pub fn render_cached(
             &derived.versions[pi][di],
         )),
     });
-    let newest = newest_first(site);
-    let topic_records = records_by_topic(site, &newest);
+    let orders = cache
+        .and_then(|c| c.record_orders())
+        .unwrap_or_else(|| Arc::new(RecordOrders::new(site)));
     let shared = Shared {
         site,
         derived,
@@ -309,8 +358,7 @@ pub fn render_cached(
         changes,
         sections,
         targets,
-        newest,
-        topic_records,
+        orders,
         site_feeds: FeedLinks::new(cfg, "/", format!("{}: all changes", cfg.title)),
         platform_cards: platform_cards(site),
         cache,
@@ -359,7 +407,8 @@ pub fn render_cached(
     let ((feed_files, reused_feeds), (api, search)) = rayon::join(
         || {
             let mut f = Rendered::new();
-            let reused = feeds::write_all(site, &shared.newest, &shared.changes, cache, &mut f);
+            let reused =
+                feeds::write_all(site, &shared.orders.newest, &shared.changes, cache, &mut f);
             (f, reused)
         },
         || {
@@ -370,7 +419,7 @@ pub fn render_cached(
                         site,
                         derived,
                         &shared.changes,
-                        &shared.newest,
+                        &shared.orders.newest,
                         cache,
                         &mut f,
                     );
@@ -477,13 +526,26 @@ impl<'a> Shared<'a> {
         &self,
         template: &str,
         path: String,
-        ctx: Context,
+        mut ctx: Context,
     ) -> Result<(String, Vec<u8>), Diagnostic> {
+        let mut seen = None;
         if let Some(c) = self.cache {
             c.template(&path, template);
+            let file = paths::file_for(&path);
+            let (whole, context) = context_fingerprint(ctx);
+            ctx = whole;
+            if let Some(bytes) = c.same_page(&file, template, context) {
+                return Ok((path, bytes));
+            }
+            seen = Some((c, file, context));
         }
         match self.tera.render(template, &ctx) {
-            Ok(html) => Ok((path, html.into_bytes())),
+            Ok(html) => {
+                if let Some((c, file, context)) = seen {
+                    c.keep_page_context(&file, template, context);
+                }
+                Ok((path, html.into_bytes()))
+            }
             Err(e) => Err(Diagnostic::error(
                 format!("themes/{}/templates/{template}", self.site.config.theme),
                 format!("rendering {path}: {}", templates::describe(&e)),
@@ -517,6 +579,7 @@ impl<'a> Shared<'a> {
                     "home",
                 );
                 let latest: Vec<&ChangeView> = self
+                    .orders
                     .newest
                     .iter()
                     .take(HOME_CHANGES)
@@ -525,7 +588,7 @@ impl<'a> Shared<'a> {
                 Self::insert(&mut ctx, "changes", &latest);
                 Self::insert(&mut ctx, "platforms", &self.platform_cards);
                 Self::insert(&mut ctx, "topics", &self.topic_cards());
-                Self::insert(&mut ctx, "change_count", &self.newest.len());
+                Self::insert(&mut ctx, "change_count", &self.orders.newest.len());
                 self.render("index.html", "/".into(), ctx)
             }
             Job::Platforms => {
@@ -618,16 +681,7 @@ impl<'a> Shared<'a> {
     }
 
     fn topic_cards(&self) -> Vec<serde_json::Value> {
-        let cfg = &self.site.config;
-        self.site
-            .topics
-            .iter()
-            .map(|t| {
-                let platforms: BTreeSet<&str> = self.derived.comparisons.by_topic.get(&t.slug).into_iter().flatten().map(|e| e.platform.as_str()).collect();
-                let changes = self.site.changes().filter(|(_, c)| c.topics.contains(&t.slug)).count();
-                json!({"slug": t.slug, "title": t.title, "question": t.question, "url": cfg.url(&paths::topic(&t.slug)), "platforms": platforms.len(), "changes": changes})
-            })
-            .collect()
+        topic_cards(self.site, &self.derived.comparisons, &self.orders)
     }
 
     fn feed_groups(&self) -> Vec<serde_json::Value> {
@@ -960,6 +1014,7 @@ impl<'a> Shared<'a> {
             .collect();
         Self::insert(&mut ctx, "comparisons", &comparisons);
         let related: Vec<&ChangeView> = self
+            .orders
             .newest
             .iter()
             .filter(|&&(op, oc)| {
@@ -1066,7 +1121,7 @@ impl<'a> Shared<'a> {
 
     /// The change records tagged with `topic`, newest first.
     fn topic_records(&self, topic: &str) -> &[(usize, usize)] {
-        self.topic_records.get(topic).map_or(&[], Vec::as_slice)
+        self.orders.by_topic.get(topic).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -1083,7 +1138,7 @@ fn section_html<'a>(
 
 /// Every platform's card, made once: the home page, the platform list and each platform
 /// page show them.
-fn platform_cards(site: &Site) -> Vec<serde_json::Value> {
+pub fn platform_cards(site: &Site) -> Vec<serde_json::Value> {
     let cfg = &site.config;
     site
         .platforms
@@ -1096,6 +1151,24 @@ fn platform_cards(site: &Site) -> Vec<serde_json::Value> {
                 .map(|d| json!({"id": d.id, "title": d.title, "url": cfg.url(&paths::document(&p.slug, &d.id)), "versions": d.snapshots.len(), "current": d.current().map(|s| s.date.to_string())}))
                 .collect();
             json!({"slug": p.slug, "name": p.name, "url": cfg.url(&paths::platform(&p.slug)), "category": p.category, "documents": docs, "changes": p.changes.len(), "last_change": last})
+        })
+        .collect()
+}
+
+/// The home and topics pages' cards of the topics: each with its counts of platforms
+/// compared and of records.
+pub fn topic_cards(
+    site: &Site,
+    comparisons: &Comparisons,
+    orders: &RecordOrders,
+) -> Vec<serde_json::Value> {
+    let cfg = &site.config;
+    site.topics
+        .iter()
+        .map(|t| {
+            let platforms: BTreeSet<&str> = comparisons.by_topic.get(&t.slug).into_iter().flatten().map(|e| e.platform.as_str()).collect();
+            let changes = orders.by_topic.get(&t.slug).map_or(0, Vec::len);
+            json!({"slug": t.slug, "title": t.title, "question": t.question, "url": cfg.url(&paths::topic(&t.slug)), "platforms": platforms.len(), "changes": changes})
         })
         .collect()
 }

@@ -374,7 +374,7 @@ fn rebuild_and_publish(
             *failing = false;
             let _ = writeln!(
                 out,
-                "{} in {:.0} ms (load {:.0}, diff {:.0}, render {:.0}, of which pages {:.0} on all threads): {} pages rendered, {} reused, {} diffs computed; {} files changed.{fixed}",
+                "{} in {:.0} ms (load {:.0}, diff {:.0}, render {:.0}, of which pages {:.0} on all threads): {} pages rendered ({} as before), {} reused, {} diffs computed; {} files changed.{fixed}",
                 if first { "Built" } else { "Rebuilt" },
                 s.millis,
                 s.load_ms,
@@ -382,6 +382,7 @@ fn rebuild_and_publish(
                 s.render_ms,
                 s.pages_ms,
                 s.pages_rendered,
+                s.pages_unchanged,
                 s.pages_reused,
                 s.diffs_computed,
                 s.changed.len()

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tera::Tera;
 
@@ -34,11 +35,13 @@ use crate::derive::history::{self, SectionHistory};
 use crate::derive::{diff, Comparisons, Derived, SnapshotDiff};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::model::{Document, Site, Snapshot};
-use crate::render::{self, paths, rewrite, templates, ChangeView, Job, RenderCache};
+use crate::render::{self, paths, rewrite, templates, ChangeView, Job, RecordOrders, RenderCache};
 use crate::timings::Timings;
 
 /// A built site as `serve` holds it: output path → bytes, shared with the HTTP threads.
-pub type Files = Arc<FxHashMap<String, Arc<Vec<u8>>>>;
+/// Keys are shared too: a rebuild copies the map (the server goes on serving the old one), and
+/// copying a large site's paths would be a good part of a small edit's rebuild.
+pub type Files = Arc<FxHashMap<Arc<str>, Arc<Vec<u8>>>>;
 
 /// One successful build.
 pub struct Built {
@@ -52,6 +55,9 @@ pub struct Built {
 #[derive(Debug, Clone, Default)]
 pub struct RebuildStats {
     pub pages_rendered: usize,
+    /// Of the pages rendered, those whose template and context were the same as last time
+    /// (their bytes were taken from before).
+    pub pages_unchanged: usize,
     pub pages_reused: usize,
     pub diffs_computed: usize,
     pub templates_compiled: bool,
@@ -86,6 +92,8 @@ pub struct Rebuilder {
     fragments: HashMap<u64, Arc<str>>,
     /// Change records' views, by `change_fingerprint`.
     change_views: HashMap<u64, Arc<ChangeView>>,
+    /// Rendered pages' output paths → the fingerprint of their template and context.
+    contexts: FxHashMap<String, u64>,
     /// The comparisons, by the fingerprint of the documents they quote.
     comparisons: Option<(u64, Arc<Comparisons>, Arc<ComparisonFingerprints>)>,
 }
@@ -109,6 +117,7 @@ impl Rebuilder {
             data_files: HashMap::new(),
             fragments: HashMap::new(),
             change_views: HashMap::new(),
+            contexts: FxHashMap::default(),
             comparisons: None,
         }
     }
@@ -138,14 +147,14 @@ impl Rebuilder {
         let full = crate::cmd::build::build_in_memory(&self.root, &self.opts)?.files;
         let mut differ: Vec<String> = full
             .iter()
-            .filter(|(k, v)| self.files.get(*k).is_none_or(|b| &***b != *v))
+            .filter(|(k, v)| self.files.get(k.as_str()).is_none_or(|b| &***b != *v))
             .map(|(k, _)| k.clone())
             .collect();
         differ.extend(
             self.files
                 .keys()
-                .filter(|k| !full.contains_key(*k))
-                .cloned(),
+                .filter(|k| !full.contains_key(&***k))
+                .map(|k| k.to_string()),
         );
         differ.sort();
         Ok(differ)
@@ -199,7 +208,13 @@ impl Rebuilder {
         stats.diffs_computed = computed.into_inner();
         let t_derive = start.elapsed();
         timings.stage("rebuild: cmp fps");
-        let fps = Fingerprints::new(site, &comparison_fps, &self.load);
+        let orders = Arc::new(RecordOrders::new(site));
+        let fps = Fingerprints::new(
+            site,
+            (&derived.comparisons, &comparison_fps),
+            &self.load,
+            orders.clone(),
+        );
         timings.stage("rebuild: fingerprints");
         let extra: BTreeSet<String> = loaded
             .assets
@@ -219,6 +234,7 @@ impl Rebuilder {
             have: &self.files,
             page_micros: Default::default(),
             pages_rendered: Default::default(),
+            pages_unchanged: Default::default(),
             print_page_times: std::env::var_os("TERMTRAIL_TIMINGS").is_some(),
             previous_data_files: &self.data_files,
             next_data_files: Mutex::new(HashMap::new()),
@@ -226,6 +242,9 @@ impl Rebuilder {
             next_fragments: Mutex::new(HashMap::new()),
             previous_change_views: &self.change_views,
             next_change_views: Mutex::new(HashMap::new()),
+            orders,
+            previous_contexts: &self.contexts,
+            next_contexts: Mutex::new(FxHashMap::default()),
         };
         let (rendered, reused) =
             render::render_cached(site, &derived, &tera, &loaded.links, &extra, Some(&cache))?;
@@ -240,7 +259,10 @@ impl Rebuilder {
         stats.pages_rendered = cache
             .pages_rendered
             .load(std::sync::atomic::Ordering::Relaxed);
-        if let Some(missing) = reused.iter().find(|p| !self.files.contains_key(*p)) {
+        stats.pages_unchanged = cache
+            .pages_unchanged
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if let Some(missing) = reused.iter().find(|p| !self.files.contains_key(p.as_str())) {
             // Cannot happen: a page is reused only when the last output has it.
             return Err(Diagnostics(vec![Diagnostic::error(
                 missing.as_str(),
@@ -264,24 +286,30 @@ impl Rebuilder {
             .next_change_views
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
+        let next_contexts = cache
+            .next_contexts
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
         // Reused pages keep their entries; rendered ones get new entries.
         self.pages.retain(|_, e| reused.contains(&e.file));
         self.pages.extend(next_pages);
+        self.contexts.retain(|file, _| reused.contains(file));
+        self.contexts.extend(next_contexts);
         timings.stage("rebuild: page keys");
         // One copy of the map, changed in place: the server goes on serving the old one.
         let mut files = (*self.files).clone();
         let mut changed = Vec::new();
         files.retain(|path, _| {
-            let kept = rendered.contains_key(path) || reused.contains(path);
+            let kept = rendered.contains_key(&**path) || reused.contains(&**path);
             if !kept {
-                changed.push(path.clone());
+                changed.push(path.to_string());
             }
             kept
         });
         for (path, bytes) in rendered {
-            if files.get(&path).is_none_or(|old| **old != bytes) {
-                changed.push(path.clone());
-                files.insert(path, Arc::new(bytes));
+            if files.get(path.as_str()).is_none_or(|old| **old != bytes) {
+                files.insert(Arc::from(path.as_str()), Arc::new(bytes));
+                changed.push(path);
             }
         }
         changed.sort_unstable();
@@ -491,20 +519,30 @@ struct Fingerprints {
     document_changes: Vec<Vec<u64>>,
     /// `platforms[p]`: all of a platform's documents and change records.
     platforms: Vec<u64>,
-    /// Every platform.
-    all: u64,
     /// Per topic: the change records tagged with it (with their documents), newest first.
     topics: HashMap<String, Vec<(u64, u64)>>,
     /// Per topic: its comparisons ("how other platforms handle this").
     topic_comparisons: HashMap<String, u64>,
-    /// Every change record, newest first, as the render orders them.
-    newest: Vec<(usize, usize)>,
-    /// All comparisons.
-    comparisons: u64,
+    /// Per topic: all of `topics`, and its comparisons, in one.
+    topic_all: HashMap<String, u64>,
+    /// The orders the render lists records in.
+    orders: Arc<RecordOrders>,
+    /// The platforms' cards (home and platform list) and the topics' cards (home and topic
+    /// list), as the render makes them.
+    platform_cards: u64,
+    topic_cards: u64,
 }
 
 impl Fingerprints {
-    fn new(site: &Site, comparisons: &ComparisonFingerprints, load: &LoadCache) -> Fingerprints {
+    fn new(
+        site: &Site,
+        comparisons: (&Comparisons, &ComparisonFingerprints),
+        load: &LoadCache,
+        orders: Arc<RecordOrders>,
+    ) -> Fingerprints {
+        let (all_comparisons, comparisons) = comparisons;
+        let platform_cards = json_hash(&render::platform_cards(site));
+        let topic_cards = json_hash(&render::topic_cards(site, all_comparisons, &orders));
         // A file the cache does not know gives a key that matches nothing from before.
         let file_fp = |file: &str| match load.file_hash(file) {
             Some(h) => hash_of(&(file, h)),
@@ -556,15 +594,15 @@ impl Fingerprints {
         let global = hash_of(&(json_hash(&site.config), platform_meta, topics, pages, faq));
         let documents: Vec<Vec<u64>> = site
             .platforms
-            .iter()
+            .par_iter()
             .map(|p| {
                 p.documents
                     .iter()
                     .map(|d| {
-                        let snaps: Vec<(u64, String)> = d
+                        let snaps: Vec<(u64, jiff::civil::Date)> = d
                             .snapshots
                             .iter()
-                            .map(|s| (file_fp(&s.file), s.date.to_string()))
+                            .map(|s| (file_fp(&s.file), s.date))
                             .collect();
                         hash_of(&(&p.slug, &d.id, snaps))
                     })
@@ -573,7 +611,7 @@ impl Fingerprints {
             .collect();
         let changes: Vec<Vec<u64>> = site
             .platforms
-            .iter()
+            .par_iter()
             .map(|p| {
                 p.changes
                     .iter()
@@ -583,8 +621,8 @@ impl Fingerprints {
                             &c.key,
                             &c.platform,
                             &c.document,
-                            c.from.map(|d| d.to_string()),
-                            c.to.map(|d| d.to_string()),
+                            c.from,
+                            c.to,
                         ))
                     })
                     .collect()
@@ -614,7 +652,6 @@ impl Fingerprints {
         let platforms: Vec<u64> = (0..site.platforms.len())
             .map(|pi| hash_of(&(&site.platforms[pi].slug, &documents[pi], &changes[pi])))
             .collect();
-        let all = hash_of(&platforms);
         let doc_of = |pi: usize, doc: &str| -> u64 {
             site.platforms[pi]
                 .documents
@@ -623,8 +660,7 @@ impl Fingerprints {
                 .map(|di| documents[pi][di])
                 .unwrap_or(0)
         };
-        let newest = render::newest_first(site);
-        let by_topic = render::records_by_topic(site, &newest);
+        let by_topic = &orders.by_topic;
         let mut topics: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
         let mut topic_comparisons: HashMap<String, u64> = HashMap::new();
         for t in &site.topics {
@@ -642,18 +678,22 @@ impl Fingerprints {
             topic_comparisons.insert(t.slug.clone(), hash_of(&(&t.slug, cmp)));
             topics.insert(t.slug.clone(), tagged);
         }
-        let comparisons = comparisons.all;
+        let topic_all = topics
+            .iter()
+            .map(|(t, tagged)| (t.clone(), hash_of(&(tagged, topic_comparisons.get(t)))))
+            .collect();
         Fingerprints {
             global,
             documents,
             changes,
             document_changes,
             platforms,
-            all,
             topics,
             topic_comparisons,
-            newest,
-            comparisons,
+            topic_all,
+            orders,
+            platform_cards,
+            topic_cards,
         }
     }
 
@@ -661,9 +701,25 @@ impl Fingerprints {
     fn job_key(&self, site: &Site, job: Job, template_fp: u64) -> u64 {
         let base = (self.global, template_fp, job);
         match job {
-            Job::Home | Job::Platforms | Job::Topics => {
-                hash_of(&(base, self.all, self.comparisons))
+            // The home page shows the cards and the newest records; the lists, their cards.
+            Job::Home => {
+                let latest: Vec<(u64, Option<u64>)> = self
+                    .orders
+                    .newest
+                    .iter()
+                    .take(render::HOME_CHANGES)
+                    .map(|&(pi, ci)| (self.changes[pi][ci], self.document_of(site, pi, ci)))
+                    .collect();
+                hash_of(&(
+                    base,
+                    self.platform_cards,
+                    self.topic_cards,
+                    latest,
+                    self.orders.newest.len(),
+                ))
             }
+            Job::Platforms => hash_of(&(base, self.platform_cards)),
+            Job::Topics => hash_of(&(base, self.topic_cards)),
             Job::Faq | Job::Page(_) | Job::Feeds | Job::Search | Job::NotFound => hash_of(&base),
             Job::Platform(pi) => hash_of(&(base, &site.platforms[pi].slug, self.platforms[pi])),
             Job::Document(pi, di) => hash_of(&(base, self.document_changes[pi][di])),
@@ -691,6 +747,7 @@ impl Fingerprints {
                     .map(|(i, _)| self.changes[pi][i])
                     .collect();
                 let related: Vec<(u64, Option<u64>)> = self
+                    .orders
                     .newest
                     .iter()
                     .filter(|&&(op, oc)| {
@@ -746,6 +803,16 @@ impl Fingerprints {
         }
     }
 
+    /// The fingerprint of the document change record `ci` of platform `pi` is about.
+    fn document_of(&self, site: &Site, pi: usize, ci: usize) -> Option<u64> {
+        let p = &site.platforms[pi];
+        let di = p
+            .documents
+            .iter()
+            .position(|d| d.id == p.changes[ci].document)?;
+        Some(self.documents[pi][di])
+    }
+
     /// The fingerprint of document `di` of platform `pi`.
     fn document(&self, pi: usize, di: usize) -> u64 {
         self.documents[pi][di]
@@ -769,10 +836,9 @@ impl Fingerprints {
     }
 }
 
-/// Fingerprints of the comparisons: of each topic's, and of all of them.
+/// Fingerprints of the comparisons, of each topic's.
 struct ComparisonFingerprints {
     topics: HashMap<String, u64>,
-    all: u64,
 }
 
 impl ComparisonFingerprints {
@@ -783,7 +849,6 @@ impl ComparisonFingerprints {
                 .iter()
                 .map(|(t, list)| (t.clone(), json_hash(list)))
                 .collect(),
-            all: json_hash(&c.by_topic),
         }
     }
 }
@@ -799,7 +864,7 @@ fn comparisons_key(site: &Site, load: &LoadCache) -> u64 {
             (&d.id, &d.title).hash(&mut h);
             for s in d.snapshots.iter() {
                 match load.file_hash(&s.file) {
-                    Some(fh) => (&s.file, fh, s.date.to_string()).hash(&mut h),
+                    Some(fh) => (&s.file, fh, s.date).hash(&mut h),
                     None => fresh().hash(&mut h),
                 }
             }
@@ -843,9 +908,10 @@ struct PageCache<'a> {
     next_documents: Mutex<HashMap<u64, Arc<DocumentData>>>,
     /// Site path → template, as this render used them.
     templates: Mutex<HashMap<String, String>>,
-    have: &'a FxHashMap<String, Arc<Vec<u8>>>,
+    have: &'a FxHashMap<Arc<str>, Arc<Vec<u8>>>,
     page_micros: std::sync::atomic::AtomicU64,
     pages_rendered: std::sync::atomic::AtomicUsize,
+    pages_unchanged: std::sync::atomic::AtomicUsize,
     /// `TERMTRAIL_TIMINGS` is set: each rendered page's time goes to stderr.
     print_page_times: bool,
     previous_data_files: &'a HashMap<String, u64>,
@@ -854,6 +920,9 @@ struct PageCache<'a> {
     next_fragments: Mutex<HashMap<u64, Arc<str>>>,
     previous_change_views: &'a HashMap<u64, Arc<ChangeView>>,
     next_change_views: Mutex<HashMap<u64, Arc<ChangeView>>>,
+    orders: Arc<RecordOrders>,
+    previous_contexts: &'a FxHashMap<String, u64>,
+    next_contexts: Mutex<FxHashMap<String, u64>>,
 }
 
 thread_local! {
@@ -870,17 +939,20 @@ impl PageCache<'_> {
     }
 
     /// See `PageEntry::scope`. Version, section and document pages show their document, its
-    /// records and what every page shows: all within their platform's fingerprint.
+    /// records and what every page shows: all within their platform's fingerprint. A change
+    /// page also shows other platforms' records and clauses, but only through its topics.
     fn scope(&self, job: Job, template: &str) -> Option<u64> {
+        let fps = self.fps;
+        let base = (fps.global, self.template_fp(template), job);
         match job {
             Job::Version(pi, ..) | Job::Section(pi, ..) | Job::Document(pi, _) => {
-                let platform = *self.fps.platforms.get(pi)?;
-                Some(hash_of(&(
-                    self.fps.global,
-                    self.template_fp(template),
-                    job,
-                    platform,
-                )))
+                Some(hash_of(&(base, *fps.platforms.get(pi)?)))
+            }
+            Job::Change(pi, ci) => {
+                let c = self.site.platforms.get(pi)?.changes.get(ci)?;
+                let topics: Vec<Option<&u64>> =
+                    c.topics.iter().map(|t| fps.topic_all.get(t)).collect();
+                Some(hash_of(&(base, *fps.platforms.get(pi)?, topics)))
             }
             _ => None,
         }
@@ -947,7 +1019,7 @@ impl RenderCache for PageCache<'_> {
     fn reuse(&self, job: Job) -> Option<String> {
         PAGE_START.with(|s| s.set(Some(Instant::now())));
         let e = self.previous.get(&job)?;
-        if !self.have.contains_key(&e.file) {
+        if !self.have.contains_key(e.file.as_str()) {
             return None;
         }
         let scope = self.scope(job, &e.template);
@@ -1049,5 +1121,26 @@ impl RenderCache for PageCache<'_> {
 
     fn keep_change_view(&self, key: u64, view: Arc<ChangeView>) {
         lock(&self.next_change_views).insert(key, view);
+    }
+
+    fn record_orders(&self) -> Option<Arc<RecordOrders>> {
+        Some(self.orders.clone())
+    }
+
+    fn same_page(&self, file: &str, template: &str, context: u64) -> Option<Vec<u8>> {
+        let key = hash_of(&(self.template_fp(template), context));
+        if self.previous_contexts.get(file) != Some(&key) {
+            return None;
+        }
+        let bytes = self.have.get(file)?;
+        lock(&self.next_contexts).insert(file.to_string(), key);
+        self.pages_unchanged
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Some(bytes.to_vec())
+    }
+
+    fn keep_page_context(&self, file: &str, template: &str, context: u64) {
+        let key = hash_of(&(self.template_fp(template), context));
+        lock(&self.next_contexts).insert(file.to_string(), key);
     }
 }
