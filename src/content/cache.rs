@@ -17,7 +17,7 @@
 //! Values are shared, not copied: a hit costs a pointer, and an unchanged document's snapshots
 //! and change records are the same allocations in the sites of two loads.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use jiff::civil::Date;
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::Diagnostic;
 use crate::markdown::{self, Source};
@@ -36,9 +37,10 @@ use super::{BuiltDocument, Kind, Parsed, PendingSnapshot};
 /// The caches of one `serve` session. See the module documentation.
 #[derive(Default)]
 pub struct LoadCache {
-    files: Mutex<HashMap<String, CachedFile>>,
+    /// By path; hashed with Fx, as every load looks up every file (some more than once).
+    files: Mutex<FxHashMap<String, CachedFile>>,
     /// Paths to read again whatever their stamp says (named by file-system events).
-    stale: Mutex<HashSet<String>>,
+    stale: Mutex<FxHashSet<String>>,
     all_stale: Mutex<bool>,
     /// Set by [`LoadCache::trust_events`]: the files of `content/` come from `listing` and the
     /// paths named since, not from a walk.

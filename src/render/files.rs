@@ -150,7 +150,7 @@ fn platform_entry(site: &Site, derived: &Derived, pi: usize) -> serde_json::Valu
            "changes": p.changes.len(), "documents": documents})
 }
 
-fn hash_of(value: &impl std::hash::Hash) -> u64 {
+pub(super) fn hash_of(value: &impl std::hash::Hash) -> u64 {
     use std::hash::Hasher;
     let mut h = std::hash::DefaultHasher::new();
     value.hash(&mut h);

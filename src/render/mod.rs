@@ -440,10 +440,22 @@ pub fn render_cached(
     }
     reused.extend(reused_feeds);
     page_files.sort_unstable();
-    out.insert(
-        "sitemap.xml".into(),
-        files::sitemap(site, &page_files).into_bytes(),
-    );
+    // The sitemap changes only when pages come or go.
+    let sitemap_key = cache.map(|c| (c, files::hash_of(&(&page_files, &cfg.base_url))));
+    match sitemap_key {
+        Some((c, key)) if c.reuse_file("sitemap.xml", key) => {
+            reused.insert("sitemap.xml".to_string());
+        }
+        _ => {
+            if let Some((c, key)) = sitemap_key {
+                c.made_file("sitemap.xml", key);
+            }
+            out.insert(
+                "sitemap.xml".into(),
+                files::sitemap(site, &page_files).into_bytes(),
+            );
+        }
+    }
     out.insert(
         "robots.txt".into(),
         format!(

@@ -81,7 +81,7 @@ pub struct Rebuilder {
     diffs: DiffCache,
     tera: Option<(u64, Arc<Tera>)>,
     /// What the last good render made of each page.
-    pages: HashMap<Job, PageEntry>,
+    pages: FxHashMap<Job, PageEntry>,
     /// Per document: fingerprint → (section histories, link targets).
     documents: HashMap<u64, Arc<DocumentData>>,
     /// The last good output.
@@ -111,7 +111,7 @@ impl Rebuilder {
             },
             diffs: DiffCache::default(),
             tera: None,
-            pages: HashMap::new(),
+            pages: FxHashMap::default(),
             documents: HashMap::new(),
             files: Files::default(),
             data_files: HashMap::new(),
@@ -228,7 +228,7 @@ impl Rebuilder {
             template_fps: &template_fps,
             previous: &self.pages,
             documents: &self.documents,
-            next: Mutex::new(HashMap::new()),
+            next: Mutex::new(FxHashMap::default()),
             next_documents: Mutex::new(HashMap::new()),
             templates: Mutex::new(HashMap::new()),
             have: &self.files,
@@ -290,10 +290,11 @@ impl Rebuilder {
             .next_contexts
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
-        // Reused pages keep their entries; rendered ones get new entries.
-        self.pages.retain(|_, e| reused.contains(&e.file));
+        // Reused pages keep their entries; rendered ones get new entries. Entries of pages
+        // that are gone are left: one is used again only if its key matches and its file is
+        // in the output, which a gone page's is not. (Sorting them out would cost more than
+        // they weigh.)
         self.pages.extend(next_pages);
-        self.contexts.retain(|file, _| reused.contains(file));
         self.contexts.extend(next_contexts);
         timings.stage("rebuild: page keys");
         // One copy of the map, changed in place: the server goes on serving the old one.
@@ -384,10 +385,10 @@ fn template_sources(root: &Path, theme: &str) -> BTreeMap<String, String> {
 
 /// The fingerprint of all templates, and of each template with the templates it uses
 /// (extends, imports, includes: any other template whose name it quotes).
-fn template_fingerprints(root: &Path, theme: &str) -> (u64, HashMap<String, u64>) {
+fn template_fingerprints(root: &Path, theme: &str) -> (u64, FxHashMap<String, u64>) {
     let sources = template_sources(root, theme);
     let all = hash_of(&sources);
-    let mut fps = HashMap::new();
+    let mut fps = FxHashMap::default();
     for name in sources.keys() {
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         let mut todo = vec![name.as_str()];
@@ -901,10 +902,10 @@ struct PageEntry {
 struct PageCache<'a> {
     site: &'a Site,
     fps: &'a Fingerprints,
-    template_fps: &'a HashMap<String, u64>,
-    previous: &'a HashMap<Job, PageEntry>,
+    template_fps: &'a FxHashMap<String, u64>,
+    previous: &'a FxHashMap<Job, PageEntry>,
     documents: &'a HashMap<u64, Arc<DocumentData>>,
-    next: Mutex<HashMap<Job, PageEntry>>,
+    next: Mutex<FxHashMap<Job, PageEntry>>,
     next_documents: Mutex<HashMap<u64, Arc<DocumentData>>>,
     /// Site path → template, as this render used them.
     templates: Mutex<HashMap<String, String>>,
