@@ -1,7 +1,9 @@
 //! Edit-to-served latency of `termtrail serve`: copies a site to a temporary folder, starts the
-//! real binary on it, then again and again changes a change record's title on disk and polls
-//! the record's page over HTTP until the new title is served. Prints every latency and the
-//! median.
+//! real binary on it, then again and again changes a change record's title on disk and waits,
+//! as an open page does, for `serve`'s reload event, then fetches the record's page over HTTP;
+//! the time runs until a fetch returns the new title. Prints every latency and the median.
+//! With `--poll`, fetches the page every millisecond instead (which takes CPU from the rebuild
+//! on a small machine).
 //!
 //! ```text
 //! cargo build --release
@@ -26,6 +28,7 @@ struct Options {
     runs: usize,
     record: Option<String>,
     bin: PathBuf,
+    poll: bool,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -40,6 +43,7 @@ fn parse_args() -> Result<Options, String> {
         runs: 20,
         record: None,
         bin: default_bin,
+        poll: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -49,9 +53,10 @@ fn parse_args() -> Result<Options, String> {
             "--runs" => o.runs = value()?.parse().map_err(|_| "--runs takes a number")?,
             "--record" => o.record = Some(value()?),
             "--bin" => o.bin = PathBuf::from(value()?),
+            "--poll" => o.poll = true,
             _ => {
                 return Err(format!(
-                    "unknown argument {a}\nusage: serve-latency [--root DIR] [--runs N] [--record REL] [--bin PATH]"
+                    "unknown argument {a}\nusage: serve-latency [--root DIR] [--runs N] [--record REL] [--bin PATH] [--poll]"
                 ))
             }
         }
@@ -113,6 +118,29 @@ fn get(port: u16, path: &str) -> Option<String> {
     let mut body = String::new();
     s.read_to_string(&mut body).ok()?;
     Some(body)
+}
+
+/// `serve`'s reload events, as an open page's script receives them: one message per `state`
+/// event (sent after every rebuild).
+fn reload_events(port: u16) -> mpsc::Receiver<()> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || loop {
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+            return;
+        };
+        let request = "GET /__termtrail/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
+        if s.write_all(request.as_bytes()).is_err() {
+            return;
+        }
+        for line in BufReader::new(s).lines().map_while(Result::ok) {
+            if line.starts_with("data:") && tx.send(()).is_err() {
+                return;
+            }
+        }
+        // The stream ended (the server closes it now and then): connect again.
+        std::thread::sleep(Duration::from_millis(5));
+    });
+    rx
 }
 
 /// The title line with `marker` added at the end of its value (inside quotes, if quoted).
@@ -203,6 +231,7 @@ fn main() -> ExitCode {
         site.display(),
         t.elapsed().as_secs_f64() * 1000.0
     );
+    let reloads = reload_events(port);
     let path = site.join(&record);
     let original = std::fs::read_to_string(&path).expect("the record");
     let title_line = original
@@ -215,9 +244,16 @@ fn main() -> ExitCode {
     for i in 0..o.runs {
         let marker = format!("latency-run-{i}-{}", std::process::id());
         let text = original.replacen(&title_line, &with_marker(&title_line, &marker), 1);
+        while reloads.try_recv().is_ok() {}
         let start = Instant::now();
         std::fs::write(&path, text).unwrap();
         loop {
+            if o.poll {
+                std::thread::sleep(Duration::from_millis(1));
+            } else {
+                // A reload event; without one for a while, look anyway.
+                let _ = reloads.recv_timeout(Duration::from_secs(2));
+            }
             if get(port, &page).is_some_and(|b| b.contains(&marker)) {
                 break;
             }
@@ -226,7 +262,6 @@ fn main() -> ExitCode {
                 let _ = child.kill();
                 return ExitCode::from(1);
             }
-            std::thread::sleep(Duration::from_millis(1));
         }
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         // The rebuild's own report ("Rebuilt in N ms ...").
