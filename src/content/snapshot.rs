@@ -10,7 +10,9 @@ use crate::error::Diagnostic;
 use crate::markdown::slugify;
 use crate::yaml;
 
-#[derive(Debug, Deserialize)]
+mod plain;
+
+#[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct RawSnapshot {
     title: Option<String>,
@@ -19,7 +21,7 @@ struct RawSnapshot {
     text: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct RawSection {
     id: SectionId,
@@ -30,7 +32,7 @@ struct RawSection {
 }
 
 /// Section ids are strings, but an unquoted `12` or `4.6` is a number in YAML.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, PartialEq)]
 #[serde(untagged)]
 enum SectionId {
     Text(String),
@@ -67,7 +69,10 @@ pub struct ParsedSection {
 }
 
 pub fn parse(src: &str, file: &str) -> Result<ParsedSnapshot, Vec<Diagnostic>> {
-    let raw: RawSnapshot = yaml::parse(src, file, 1, src).map_err(|d| vec![d])?;
+    let raw: RawSnapshot = match plain::read(src) {
+        Some(raw) => raw,
+        None => yaml::parse(src, file, 1, src).map_err(|d| vec![d])?,
+    };
     let mut errors = Vec::new();
     if let Some(url) = &raw.source_url {
         if !is_http_url(url) {
