@@ -51,6 +51,7 @@ struct Shared<'a> {
     sections: Vec<Vec<Arc<Vec<SectionHistory>>>>,
     /// `targets[p][d][s]`: where in-document links of version `s` lead.
     targets: Vec<Vec<Arc<Vec<rewrite::Targets>>>>,
+    /// The orders records are listed in.
     orders: Arc<RecordOrders>,
     site_feeds: FeedLinks,
     /// `platform_cards(site)`.
@@ -152,6 +153,14 @@ pub trait RenderCache: Sync {
 /// A template context and its fingerprint: its JSON, hashed as it is written. (A context can
 /// be read whole only by taking it apart; it is put back together without copying.)
 fn context_fingerprint(ctx: Context) -> (Context, u64) {
+    let json = ctx.into_json();
+    let fingerprint = json_hash(&json);
+    (Context::from_value(json).unwrap_or_default(), fingerprint)
+}
+
+/// A hash of a value's JSON form (for types that are `Serialize` but not `Hash`), written
+/// straight into the hasher.
+pub(crate) fn json_hash(value: &impl Serialize) -> u64 {
     use std::hash::Hasher;
     struct HashWriter(std::hash::DefaultHasher);
     impl std::io::Write for HashWriter {
@@ -163,12 +172,10 @@ fn context_fingerprint(ctx: Context) -> (Context, u64) {
             Ok(())
         }
     }
-    let json = ctx.into_json();
     let mut w = HashWriter(std::hash::DefaultHasher::new());
-    // Writing a `Value` cannot fail; the hash would only be less useful if it did.
-    let _ = serde_json::to_writer(&mut w, &json);
-    let ctx = Context::from_value(json).unwrap_or_default();
-    (ctx, w.0.finish())
+    // Serialising these values cannot fail; if it did, the hash would only be less useful.
+    let _ = serde_json::to_writer(&mut w, value);
+    w.0.finish()
 }
 
 /// A part of a data file: taken from the cache when its inputs' fingerprint is known and it

@@ -2,22 +2,28 @@
 //! touched.
 //!
 //! Each stage keeps what it made last time, keyed by what it was made from:
-//! - loading (`content::LoadCache`): a file is parsed again only when it changed; a document's
-//!   snapshots (anchors, HTML) are rebuilt only when one of its snapshot files changed;
-//!   Markdown is rendered again only when its text changed;
+//! - loading (`content::LoadCache`): only the folders of the paths the watcher names are
+//!   walked again; a file is parsed again only when it changed; a document's snapshots
+//!   (anchors, HTML) are rebuilt only when one of its snapshot files changed; Markdown is
+//!   rendered again only when its text changed;
 //! - templates are compiled again only when a template file changed;
 //! - diffs between two snapshots are computed again only when one of the two files changed,
-//!   so an edited snapshot re-diffs only its neighbours; section histories and link targets
-//!   of a document only when one of its snapshots changed;
+//!   so an edited snapshot re-diffs only its neighbours (an unchanged document's diffs are
+//!   found by its snapshots' addresses, see `DiffCache`); section histories and link
+//!   targets of a document only when one of its snapshots changed;
 //! - a page is rendered again only when its inputs changed: the page's key hashes the
-//!   fingerprints of the content it shows (see [`Fingerprints`]) and of the templates its
-//!   template uses. A change record's edit re-renders its own page, its document's and
-//!   platform's pages, the pages of changes listing it (same document or topic), its topics'
-//!   pages and the site-wide lists; a template's edit re-renders the pages that use it.
-//!
+//!   fingerprints of the content it shows (see `Fingerprints`) and of the templates its
+//!   template uses. Pages that show only their own platform's content (and, for change pages,
+//!   their topics') are reused without a key while those fingerprints stay the same
+//!   (`PageEntry::scope`). A change record's edit re-renders its own page, its document's
+//!   and platform's pages, the pages of changes listing it (same document or topic) and its
+//!   topics' pages; a template's edit re-renders the pages that use it. A page rendered again
+//!   whose template context is the same as last time keeps its bytes.
 //! - a feed is made again only when a record it lists (or its scope) changed; the JSON API
 //!   and the search index are put together from per-record and per-platform parts, each made
-//!   again only when its record or platform changed; the sitemap is made anew.
+//!   again only when its record or platform changed; the sitemap only when pages come or go;
+//!   change records' views only when the record or its document changed.
+//!
 //! The result is byte for byte what `build` writes (tests/serve.rs checks it).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -35,7 +41,9 @@ use crate::derive::history::{self, SectionHistory};
 use crate::derive::{diff, Comparisons, Derived, SnapshotDiff};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::model::{Document, Site, Snapshot};
-use crate::render::{self, paths, rewrite, templates, ChangeView, Job, RecordOrders, RenderCache};
+use crate::render::{
+    self, json_hash, paths, rewrite, templates, ChangeView, Job, RecordOrders, RenderCache,
+};
 use crate::timings::Timings;
 
 /// A built site as `serve` holds it: output path → bytes, shared with the HTTP threads.
@@ -269,27 +277,12 @@ impl Rebuilder {
                 "internal error: a reused page is missing",
             )]));
         }
-        let next_pages = cache.next.into_inner().unwrap_or_else(|e| e.into_inner());
-        let next_documents = cache
-            .next_documents
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
-        let next_data_files = cache
-            .next_data_files
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
-        let next_fragments = cache
-            .next_fragments
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
-        let next_change_views = cache
-            .next_change_views
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
-        let next_contexts = cache
-            .next_contexts
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
+        let next_pages = take(cache.next);
+        let next_documents = take(cache.next_documents);
+        let next_data_files = take(cache.next_data_files);
+        let next_fragments = take(cache.next_fragments);
+        let next_change_views = take(cache.next_change_views);
+        let next_contexts = take(cache.next_contexts);
         // Reused pages keep their entries; rendered ones get new entries. Entries of pages
         // that are gone are left: one is used again only if its key matches and its file is
         // in the output, which a gone page's is not. (Sorting them out would cost more than
@@ -336,28 +329,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+fn take<T>(m: Mutex<T>) -> T {
+    m.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
 fn hash_of(value: &impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     value.hash(&mut h);
     h.finish()
-}
-
-/// A hash of a value's JSON form (for types that are `Serialize` but not `Hash`).
-fn json_hash(value: &impl serde::Serialize) -> u64 {
-    struct W(DefaultHasher);
-    impl std::io::Write for W {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.write(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut w = W(DefaultHasher::new());
-    // Serialising these types cannot fail; if it did, the hash would only be less useful.
-    let _ = serde_json::to_writer(&mut w, value);
-    w.0.finish()
 }
 
 /// The templates a site renders with (the built-in ones and the theme's), as name → source.
