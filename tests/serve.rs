@@ -205,6 +205,33 @@ fn incremental_rebuilds_equal_full_builds() {
     assert_same_as_full_build(&b, root, "editing site.yaml");
 }
 
+/// A change page lists related records of other platforms (through its topics): an edit of
+/// one of them reaches it, though nothing of the page's own platform changed.
+#[test]
+fn related_records_of_other_platforms_follow_an_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    site(root);
+    let other = "content/platforms/tiktok/changes/2026-02-02-bars-ai-training.md";
+    common::write(root, other, "---\ntitle: TikTok bars AI training\ndocument: terms\nsummary: No training.\ntopics: [ai-training]\n---\nBody.\n");
+    let mut rb = Rebuilder::new(root, opts());
+    let first = rb.rebuild().expect("first build");
+    let page = "platforms/tiktok/changes/2026-02-02-bars-ai-training/index.html";
+    assert!(String::from_utf8_lossy(&first.files[page]).contains(TITLE));
+
+    edit(
+        root,
+        RECORD,
+        TITLE,
+        "Netflix keeps its catalogue away from AI models",
+    );
+    rb.invalidate(&[RECORD.to_string()]);
+    let b = rb.rebuild().unwrap();
+    assert_same_as_full_build(&b, root, "editing a related record of another platform");
+    assert!(b.stats.changed.iter().any(|p| p == page), "{:?}", b.stats);
+    assert!(String::from_utf8_lossy(&b.files[page]).contains("away from AI models"));
+}
+
 /// Copies the folder `from` to `to` (both under `root`).
 fn copy_folder(root: &Path, from: &str, to: &str) {
     for e in walkdir::WalkDir::new(root.join(from)) {
