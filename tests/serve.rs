@@ -232,6 +232,69 @@ fn related_records_of_other_platforms_follow_an_edit() {
     assert!(String::from_utf8_lossy(&b.files[page]).contains("away from AI models"));
 }
 
+/// A record removed and restored (an undo, a `git stash pop`): the pages whose jobs shifted in
+/// between are not taken for the ones from before.
+#[test]
+fn a_removed_and_restored_record_gives_the_pages_of_a_full_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    site(root);
+    let later = "content/platforms/netflix/changes/2026-02-01-later-change.md";
+    common::write(
+        root,
+        later,
+        "---\ntitle: A later Netflix change\ndocument: terms-of-use\nsummary: Later.\n---\nBody.\n",
+    );
+    let mut rb = Rebuilder::new(root, opts());
+    rb.rebuild().expect("first build");
+    let saved = std::fs::read_to_string(root.join(RECORD)).unwrap();
+    std::fs::remove_file(root.join(RECORD)).unwrap();
+    rb.invalidate(&[RECORD.to_string()]);
+    let b = rb.rebuild().unwrap();
+    assert_same_as_full_build(&b, root, "removing a record");
+    common::write(root, RECORD, &saved);
+    rb.invalidate(&[RECORD.to_string()]);
+    let b = rb.rebuild().unwrap();
+    assert_same_as_full_build(&b, root, "restoring the record");
+}
+
+/// A change record that is a link to a file elsewhere in the site: an edit of the file is seen
+/// though the watcher names only the file (or, outside the watched folders, nothing of it).
+#[test]
+fn linked_files_are_looked_at_on_every_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    site(root);
+    common::write(
+        root,
+        "shared/record.md",
+        "---\ntitle: A shared record\ndocument: terms\nsummary: Shared.\n---\nBody.\n",
+    );
+    let link = root.join("content/platforms/spotify/changes/2026-03-01-shared.md");
+    std::os::unix::fs::symlink(root.join("shared/record.md"), &link).unwrap();
+    let mut rb = Rebuilder::new(root, opts());
+    rb.rebuild().expect("first build");
+    std::thread::sleep(Duration::from_millis(20));
+    edit(
+        root,
+        "shared/record.md",
+        "A shared record",
+        "A shared record, edited",
+    );
+    // Another edit makes the rebuild; the linked file's is not reported.
+    edit(
+        root,
+        "content/faq/what-is-this.md",
+        "A tracker of terms.",
+        "A tracker.",
+    );
+    rb.invalidate(&["content/faq/what-is-this.md".to_string()]);
+    let b = rb.rebuild().unwrap();
+    assert_same_as_full_build(&b, root, "editing a linked file");
+    let page = "platforms/spotify/changes/2026-03-01-shared/index.html";
+    assert!(String::from_utf8_lossy(&b.files[page]).contains("A shared record, edited"));
+}
+
 /// Copies the folder `from` to `to` (both under `root`).
 fn copy_folder(root: &Path, from: &str, to: &str) {
     for e in walkdir::WalkDir::new(root.join(from)) {
@@ -296,6 +359,14 @@ fn folders_named_by_the_watcher_are_walked_again() {
     rb.invalidate(&["content/platforms/qobuz/changes/.x.md.swp".to_string()]);
     let b = rb.rebuild().unwrap();
     assert!(b.stats.changed.is_empty(), "{:?}", b.stats);
+
+    // A file replaced by a folder of the same name.
+    let faq = "content/faq/what-is-this.md";
+    std::fs::remove_file(root.join(faq)).unwrap();
+    std::fs::create_dir_all(root.join(faq)).unwrap();
+    rb.invalidate(&[faq.to_string()]);
+    let b = rb.rebuild().unwrap();
+    assert_same_as_full_build(&b, root, "a file replaced by a folder");
 
     // The platform removed.
     std::fs::remove_dir_all(root.join("content/platforms/qobuz")).unwrap();

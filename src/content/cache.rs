@@ -129,10 +129,10 @@ impl LoadCache {
         dir: &Path,
         diags: &mut Vec<Diagnostic>,
     ) -> Vec<FoundFile> {
-        let before = match self.trust_events && !*lock(&self.all_stale) {
-            true => lock(&self.listing).take(),
-            false => None,
-        };
+        // Taken in any case: a full walk that finds a problem must not leave the listing it
+        // replaced behind.
+        let listing = lock(&self.listing).take();
+        let before = listing.filter(|_| self.trust_events && !*lock(&self.all_stale));
         let mut errors = Vec::new();
         let found = match before {
             Some(before) => {
@@ -142,8 +142,11 @@ impl LoadCache {
             None => files::walk(root, dir, &mut errors, true),
         };
         // After a problem (a link that leaves the site, an unreadable folder) the next load
-        // walks everything again, and reports the problem again if it is still there.
-        if self.trust_events && errors.is_empty() {
+        // walks everything again, and reports the problem again if it is still there. So it
+        // does while the site has linked files: an edit of a link's target names the target,
+        // not the link.
+        let linked = || found.iter().any(|f| f.path != root.join(&f.rel));
+        if self.trust_events && errors.is_empty() && !linked() {
             *lock(&self.listing) = Some(found.clone());
         }
         diags.extend(errors);

@@ -98,10 +98,11 @@ pub fn rewalk(
             outer.push(f);
         }
     }
+    // A folder's files, and a file of the same name that the folder replaced.
     let under = |rel: &str| {
         outer.iter().any(|o| {
             rel.strip_prefix(o.as_str())
-                .is_some_and(|r| r.starts_with('/'))
+                .is_some_and(|r| r.is_empty() || r.starts_with('/'))
         })
     };
     // Files not named are not looked at: an edit the watcher did not report is not seen

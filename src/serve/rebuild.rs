@@ -283,11 +283,12 @@ impl Rebuilder {
         let next_fragments = take(cache.next_fragments);
         let next_change_views = take(cache.next_change_views);
         let next_contexts = take(cache.next_contexts);
-        // Reused pages keep their entries; rendered ones get new entries. Entries of pages
-        // that are gone are left: one is used again only if its key matches and its file is
-        // in the output, which a gone page's is not. (Sorting them out would cost more than
-        // they weigh.)
+        // Reused pages keep their entries; rendered ones get new entries. Every other entry
+        // goes: a page that is gone may come back under the same job while its file was
+        // written by another job in between (a record removed, then restored).
+        self.pages.retain(|_, e| reused.contains(&e.file));
         self.pages.extend(next_pages);
+        self.contexts.retain(|file, _| reused.contains(file));
         self.contexts.extend(next_contexts);
         timings.stage("rebuild: page keys");
         // One copy of the map, changed in place: the server goes on serving the old one.

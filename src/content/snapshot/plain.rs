@@ -11,7 +11,8 @@ use super::{RawSection, RawSnapshot, SectionId};
 
 /// The snapshot as the YAML parser would read it, when the file is in the plain shape.
 pub(super) fn read(src: &str) -> Option<RawSnapshot> {
-    if !src.chars().all(plain_char) {
+    // Without a final line break, YAML ends a last block of text without one too.
+    if !src.ends_with('\n') || !src.chars().all(plain_char) {
         return None;
     }
     let mut lines = Lines::new(src);
@@ -280,6 +281,7 @@ mod tests {
             "\u{feff}text: |\n  x\n",
             "text: |\n  a\u{2028}b\n",
             "text: |\n  x\n   \n",
+            "text: |\n  x",
             "title: Terms\ntitle: Again\ntext: |\n  x\n",
             "other: 1\n",
         ] {
