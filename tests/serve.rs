@@ -587,8 +587,11 @@ fn a_broken_edit_shows_an_error_and_its_fix_clears_it() {
     assert_eq!(d["line"], 7);
     assert!(d["message"].as_str().unwrap().contains("huge"));
     assert!(d["text"].as_str().unwrap().contains("impact: huge"));
-    // The terminal shows it too, and the last good site is still served.
-    assert!(s.stderr.lock().unwrap().contains(RECORD));
+    // The terminal shows it too (stderr is read by a thread of its own, so it may come in a
+    // little after the line on stdout), and the last good site is still served.
+    wait_until("the error on stderr", Duration::from_secs(10), || {
+        s.stderr.lock().unwrap().contains(RECORD).then_some(())
+    });
     assert_eq!(s.get(page).text(), before);
 
     edit(root, RECORD, "impact: huge", "impact: low");
