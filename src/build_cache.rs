@@ -127,6 +127,44 @@ fn output_shape(out: &Path, since: (i64, i64)) -> Option<u64> {
     Some(h.finish())
 }
 
+/// The shape `output_shape` finds on disk, worked out from the list of the files written
+/// instead of walking them again: the walk visits a folder before what it holds, and the
+/// entries of each folder by name, which is the order of the paths' parts compared one by one.
+fn shape_of_listing(files: &[(String, u64)]) -> u64 {
+    let mut entries: Vec<(Vec<&str>, Option<u64>)> = Vec::with_capacity(files.len() * 2);
+    let mut folders: rustc_hash::FxHashSet<&str> = Default::default();
+    entries.push((Vec::new(), None));
+    for (name, len) in files {
+        if name == MARKER {
+            continue;
+        }
+        let mut end = 0;
+        while let Some(i) = name[end..].find('/') {
+            end += i;
+            let folder = &name[..end];
+            if folders.insert(folder) {
+                entries.push((folder.split('/').collect(), None));
+            }
+            end += 1;
+        }
+        entries.push((name.split('/').collect(), Some(*len)));
+    }
+    entries.sort_unstable_by(|a, b| {
+        let (a, b) = (
+            a.0.iter().map(|p| p.as_bytes()),
+            b.0.iter().map(|p| p.as_bytes()),
+        );
+        a.cmp(b)
+    });
+    let mut h = DefaultHasher::new();
+    for (parts, len) in &entries {
+        h.write(parts.join("/").as_bytes());
+        h.write_u8(if len.is_none() { 1 } else { 0 });
+        h.write_u64(len.unwrap_or(0));
+    }
+    h.finish()
+}
+
 /// When a file's inode last changed (unix ctime, which no one can set back), else its mtime.
 fn changed_time(meta: &fs::Metadata) -> (i64, i64) {
     #[cfg(unix)]
@@ -170,16 +208,14 @@ pub fn reuse(out: &Path, fp: Fingerprint) -> Option<Counts> {
     })
 }
 
-/// Writes the manifest into the marker of `out`, which a build from inputs `fp` just wrote.
-/// Failing to is not an error: the next build is then a full one.
-pub fn record(out: &Path, fp: Fingerprint, c: Counts) {
+/// Writes the manifest into the marker of `out`, which a build from inputs `fp` just wrote
+/// with the files of `listing`. Failing to is not an error: the next build is then a full one.
+pub fn record(out: &Path, fp: Fingerprint, c: Counts, listing: &[(String, u64)]) {
     let marker = out.join(MARKER);
     let Ok(text) = fs::read_to_string(&marker) else {
         return;
     };
-    let Some(shape) = output_shape(out, (i64::MAX, 0)) else {
-        return;
-    };
+    let shape = shape_of_listing(listing);
     let mut new: String = text
         .lines()
         .filter(|l| !l.starts_with(TAG))
@@ -195,5 +231,49 @@ pub fn record(out: &Path, fp: Fingerprint, c: Counts) {
         let _ = fs::remove_file(&tmp);
         let _ = fs::remove_file(&marker);
         let _ = fs::write(&marker, text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Staging;
+    use crate::render::Rendered;
+
+    #[test]
+    fn the_shape_of_the_listing_is_the_shape_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        // Names whose order differs between whole paths and their parts (`a-b/` sorts before
+        // `a/` by bytes, after it by parts), files beside folders of a similar name, capitals
+        // and non-ASCII.
+        let names = [
+            "index.html",
+            "a/index.html",
+            "a-b/index.html",
+            "a.txt",
+            "a/b/c/index.html",
+            "a/b.json",
+            "B/index.html",
+            "é/x.xml",
+            "z",
+        ];
+        let staging = Staging::create(&out).unwrap();
+        for (i, n) in names.iter().enumerate().skip(2) {
+            staging.put(n, &vec![b'x'; i * 7]);
+        }
+        let mut rest = Rendered::new();
+        rest.insert(names[0].into(), b"home".to_vec());
+        rest.insert(names[1].into(), Vec::new());
+        let (_, listing) = staging.finish(&rest, &[], &[]).unwrap();
+        assert_eq!(listing.len(), names.len() + 1, "the marker is listed too");
+        assert_eq!(
+            Some(shape_of_listing(&listing)),
+            output_shape(&out, (i64::MAX, 0))
+        );
+        // And it is a shape: another size gives another hash.
+        let mut other = listing.clone();
+        other[0].1 += 1;
+        assert_ne!(shape_of_listing(&other), shape_of_listing(&listing));
     }
 }

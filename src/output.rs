@@ -4,12 +4,14 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::content::Asset;
 use crate::error::{Error, Result};
-use crate::render::Rendered;
+use crate::render::{PageSink, Rendered};
 
 /// Marks a folder as termtrail's output, so a later build may replace it.
 pub const MARKER: &str = ".termtrail-output";
@@ -136,20 +138,33 @@ pub fn write(
     assets: &[Asset],
     builtin: &[(&str, &[u8])],
 ) -> Result<WriteStats> {
-    let out = &resolve(out);
-    let staging = staging_dir(out)?;
-    let result = fill(&staging, out, files, assets, builtin)
-        .and_then(|stats| swap(&staging, out).map(|_| stats));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    result
+    Staging::create(out)?
+        .finish(files, assets, builtin)
+        .map(|(stats, _)| stats)
 }
 
-/// Where the bytes of an output file come from.
-enum Source<'a> {
-    Bytes(&'a [u8]),
-    File(&'a Path),
+/// Every file of a written output, as a path relative to it (with `/`), and its size.
+pub type Listing = Vec<(String, u64)>;
+
+/// A new output being written beside the old one. Files go in as they are made (from many
+/// threads), so that a build need not hold the whole site in memory; `finish` adds the rest
+/// and swaps it in. Dropped unfinished (the build failed), it is removed and the old output
+/// stays as it was.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    progress: Mutex<Progress>,
+    finished: bool,
+}
+
+/// What has gone into a [`Staging`] so far.
+#[derive(Default)]
+struct Progress {
+    folders: FxHashSet<PathBuf>,
+    listing: Listing,
+    stats: WriteStats,
+    /// The first error; later files are not written, and `finish` reports it.
+    error: Option<Error>,
 }
 
 /// What one output file counts as in [`WriteStats`].
@@ -160,81 +175,157 @@ enum Counted {
     Marker,
 }
 
-fn fill(
-    staging: &Path,
-    old: &Path,
-    files: &Rendered,
-    assets: &[Asset],
-    builtin: &[(&str, &[u8])],
-) -> Result<WriteStats> {
-    fs::create_dir_all(staging)
-        .map_err(|e| Error::io(format!("creating {}", staging.display()), e))?;
-    let asset_names: BTreeSet<&str> = assets.iter().map(|a| a.output.as_str()).collect();
-    let mut entries: Vec<(&str, Source<'_>, Counted)> = Vec::with_capacity(files.len() + 16);
-    for (name, bytes) in builtin {
-        if !asset_names.contains(name) && !files.contains_key(*name) {
-            entries.push((name, Source::Bytes(bytes), Counted::File));
-        }
-    }
-    for a in assets {
-        // A generated page wins over a static file of the same name.
-        if !files.contains_key(&a.output) {
-            entries.push((&a.output, Source::File(&a.source), Counted::File));
-        }
-    }
-    for (rel, bytes) in files {
-        let counted = if rel.ends_with(".html") {
+impl Counted {
+    fn of(name: &str) -> Counted {
+        if name.ends_with(".html") {
             Counted::Page
         } else {
             Counted::File
-        };
-        entries.push((rel, Source::Bytes(bytes), counted));
+        }
     }
-    entries.push((
-        MARKER,
-        Source::Bytes(b"This folder is written by termtrail; it is replaced by every build.\n"),
-        Counted::Marker,
-    ));
-    // Folders first, each once; then the files, in parallel.
-    let dirs: BTreeSet<&Path> = entries
-        .iter()
-        .filter_map(|(rel, _, _)| Path::new(rel).parent())
-        .filter(|p| !p.as_os_str().is_empty())
-        .collect();
-    for d in dirs {
-        let dir = staging.join(d);
+}
+
+impl Staging {
+    /// Makes the staging folder beside `out`.
+    pub fn create(out: &Path) -> Result<Staging> {
+        let out = resolve(out);
+        let dir = staging_dir(&out)?;
         fs::create_dir_all(&dir)
             .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-    }
-    let written: Vec<(Counted, bool)> = entries
-        .par_iter()
-        .map(|(rel, source, counted)| {
-            let read;
-            let bytes = match source {
-                Source::Bytes(b) => *b,
-                Source::File(path) => {
-                    read = fs::read(path)
-                        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-                    &read[..]
-                }
-            };
-            put(staging, old, rel, bytes).map(|w| (*counted, w))
+        Ok(Staging {
+            out,
+            dir,
+            progress: Mutex::new(Progress::default()),
+            finished: false,
         })
-        .collect::<Result<_>>()?;
-    let mut stats = WriteStats::default();
-    for (counted, was_written) in written {
-        match counted {
-            Counted::Page => stats.pages += 1,
-            Counted::File => stats.files += 1,
-            Counted::Marker => {}
+    }
+
+    /// Writes one file (a path relative to the output) now. An error is kept for `finish`.
+    pub fn put(&self, name: &str, bytes: &[u8]) {
+        self.put_counted(name, bytes, Counted::of(name));
+    }
+
+    fn put_counted(&self, name: &str, bytes: &[u8], counted: Counted) {
+        let folder = Path::new(name)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty());
+        let new_folder = {
+            let p = self.lock();
+            if p.error.is_some() {
+                return;
+            }
+            folder.filter(|f| !p.folders.contains(*f))
+        };
+        // Two threads may both make a new folder: `create_dir_all` takes that in its stride.
+        if let Some(f) = new_folder {
+            let dir = self.dir.join(f);
+            if let Err(e) = fs::create_dir_all(&dir) {
+                self.lock()
+                    .error
+                    .get_or_insert(Error::io(format!("creating {}", dir.display()), e));
+                return;
+            }
+            self.lock().folders.insert(f.to_path_buf());
         }
-        if was_written {
-            stats.written += 1;
-        } else {
-            stats.unchanged += 1;
+        let result = put(&self.dir, &self.out, name, bytes);
+        let mut p = self.lock();
+        match result {
+            Ok(written) => {
+                match counted {
+                    Counted::Page => p.stats.pages += 1,
+                    Counted::File => p.stats.files += 1,
+                    Counted::Marker => {}
+                }
+                if written {
+                    p.stats.written += 1;
+                } else {
+                    p.stats.unchanged += 1;
+                }
+                p.listing.push((name.to_string(), bytes.len() as u64));
+            }
+            Err(e) => {
+                p.error.get_or_insert(e);
+            }
         }
     }
-    Ok(stats)
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Progress> {
+        // A panic while holding the lock leaves plain counters behind: still usable.
+        self.progress.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes `files`, `assets` and the built-in files not already put, then puts the new
+    /// output in place of the old one. Returns what it wrote, and the list of its files.
+    pub fn finish(
+        mut self,
+        files: &Rendered,
+        assets: &[Asset],
+        builtin: &[(&str, &[u8])],
+    ) -> Result<(WriteStats, Listing)> {
+        let written: FxHashSet<String> =
+            self.lock().listing.iter().map(|(n, _)| n.clone()).collect();
+        // A generated file wins over a static file of the same name, and both over the
+        // built-in theme's files.
+        let generated = |name: &str| files.contains_key(name) || written.contains(name);
+        let asset_names: BTreeSet<&str> = assets.iter().map(|a| a.output.as_str()).collect();
+        let mut entries: Vec<(&str, Source<'_>)> = Vec::with_capacity(files.len() + 16);
+        for (name, bytes) in builtin {
+            if !asset_names.contains(name) && !generated(name) {
+                entries.push((name, Source::Bytes(bytes)));
+            }
+        }
+        for a in assets {
+            if !generated(&a.output) {
+                entries.push((&a.output, Source::File(&a.source)));
+            }
+        }
+        for (name, bytes) in files {
+            entries.push((name, Source::Bytes(bytes)));
+        }
+        entries.par_iter().for_each(|(name, source)| match source {
+            Source::Bytes(b) => self.put(name, b),
+            Source::File(path) => match fs::read(path) {
+                Ok(bytes) => self.put(name, &bytes),
+                Err(e) => {
+                    self.lock()
+                        .error
+                        .get_or_insert(Error::io(format!("reading {}", path.display()), e));
+                }
+            },
+        });
+        self.put_counted(
+            MARKER,
+            b"This folder is written by termtrail; it is replaced by every build.\n",
+            Counted::Marker,
+        );
+        let progress = std::mem::take(&mut *self.lock());
+        if let Some(e) = progress.error {
+            return Err(e);
+        }
+        swap(&self.dir, &self.out)?;
+        self.finished = true;
+        Ok((progress.stats, progress.listing))
+    }
+}
+
+impl PageSink for Staging {
+    fn page(&self, file: &str, bytes: &[u8]) {
+        self.put(file, bytes);
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Where the bytes of an output file come from.
+enum Source<'a> {
+    Bytes(&'a [u8]),
+    File(&'a Path),
 }
 
 /// Writes one file into `staging`; returns false when the old output's file had the same bytes

@@ -1,7 +1,8 @@
 //! Stage times on stderr when `TERMTRAIL_TIMINGS` is set: where a build's or a rebuild's time
 //! goes, for profiling at scale without a profiler.
 
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// A stopwatch that prints the time since its last stage, or does nothing when
 /// `TERMTRAIL_TIMINGS` is not set.
@@ -25,6 +26,40 @@ impl Timings {
                 t.elapsed().as_secs_f64() * 1e3
             );
             *t = Instant::now();
+        }
+    }
+}
+
+/// CPU time summed per kind of work done on many threads (page kinds, say), for
+/// `TERMTRAIL_TIMINGS`: which kind of page costs what, and how much of it is the template.
+#[derive(Default)]
+pub struct KindTimes(Mutex<Vec<(&'static str, u64, Duration, Duration)>>);
+
+impl KindTimes {
+    /// Adds one item of `kind` that took `total`, `part` of it inside the template engine.
+    pub fn add(&self, kind: &'static str, total: Duration, part: Duration) {
+        let mut v = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match v.iter_mut().find(|k| k.0 == kind) {
+            Some(k) => {
+                k.1 += 1;
+                k.2 += total;
+                k.3 += part;
+            }
+            None => v.push((kind, 1, total, part)),
+        }
+    }
+
+    /// Prints one line per kind, costliest first.
+    pub fn print(&self, what: &str) {
+        let mut v = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        v.sort_by(|a, b| b.2.cmp(&a.2));
+        for (kind, n, total, part) in v {
+            eprintln!(
+                "timings:   {what} {kind:<14} {n:6} × {:6.3} ms = {:7.1} ms CPU, {:4.0}% in the template",
+                total.as_secs_f64() * 1e3 / n as f64,
+                total.as_secs_f64() * 1e3,
+                100.0 * part.as_secs_f64() / total.as_secs_f64().max(1e-9)
+            );
         }
     }
 }

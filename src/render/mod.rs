@@ -24,7 +24,7 @@ use crate::derive::history::{self, SectionHistory, TimelineEntry};
 use crate::derive::{Comparisons, Derived};
 use crate::error::{did_you_mean, Diagnostic, Diagnostics};
 use crate::model::{Document, InternalLink, Site};
-use crate::timings::Timings;
+use crate::timings::{KindTimes, Timings};
 use views::*;
 
 /// The rendered site: output path → bytes. Sorted, so writing and hashing are deterministic.
@@ -80,6 +80,34 @@ pub enum Job {
     Feeds,
     Search,
     NotFound,
+}
+
+thread_local! {
+    /// Time spent in Tera by the page being rendered on this thread (for `TERMTRAIL_TIMINGS`).
+    static TEMPLATE_TIME: std::cell::Cell<std::time::Duration> = const { std::cell::Cell::new(std::time::Duration::ZERO) };
+}
+
+impl Job {
+    /// The kind of page, for timings.
+    fn kind(self) -> &'static str {
+        match self {
+            Job::Home => "home",
+            Job::Platforms => "platforms",
+            Job::Platform(..) => "platform",
+            Job::Document(..) => "document",
+            Job::Version(..) => "version",
+            Job::Section(..) => "section",
+            Job::Change(..) => "change",
+            Job::Topics => "topics",
+            Job::Topic(..) => "topic",
+            Job::TopicChanges(..) => "topic changes",
+            Job::Faq => "faq",
+            Job::Page(..) => "page",
+            Job::Feeds => "feeds",
+            Job::Search => "search",
+            Job::NotFound => "404",
+        }
+    }
 }
 
 /// Lets `serve` carry work over from one render to the next. Whatever it does, the output must
@@ -299,14 +327,30 @@ pub fn document_targets(d: &Document) -> Vec<rewrite::Targets> {
 }
 
 /// Renders the whole site; internal links found while loading are checked against the result.
+/// With a sink, pages go to it as they are made and only the other files are returned.
 pub fn render(
     site: &Site,
     derived: &Derived,
     tera: &Tera,
     links: &[InternalLink],
     extra_paths: &BTreeSet<String>,
+    sink: Option<&dyn PageSink>,
 ) -> Result<Rendered, Diagnostics> {
-    render_cached(site, derived, tera, links, extra_paths, None).map(|(out, _)| out)
+    render_cached(site, derived, tera, links, extra_paths, None, sink).map(|(out, _)| out)
+}
+
+/// Takes each page as soon as it is rendered: a build writes it out at once, so that the
+/// whole site is never held in memory.
+pub trait PageSink: Sync {
+    fn page(&self, file: &str, bytes: &[u8]);
+}
+
+/// What became of a rendered page's bytes.
+enum PageBytes {
+    Kept(Vec<u8>),
+    Sent,
+    /// Not rendered: the cache's owner has the bytes from before.
+    Reused,
 }
 
 /// `render` with a cache: also returns the output paths of the pages the cache reused, which
@@ -318,6 +362,7 @@ pub fn render_cached(
     links: &[InternalLink],
     extra_paths: &BTreeSet<String>,
     cache: Option<&dyn RenderCache>,
+    sink: Option<&dyn PageSink>,
 ) -> Result<(Rendered, FxHashSet<String>), Diagnostics> {
     let cfg = &site.config;
     let mut timings = Timings::from_env();
@@ -372,36 +417,52 @@ pub fn render_cached(
     };
     timings.stage("render: shared");
     let jobs = jobs(&shared);
-    let pages: Vec<Result<(String, Option<Vec<u8>>), Diagnostic>> = jobs
+    let kind_times = timings.enabled().then(KindTimes::default);
+    let pages: Vec<Result<(String, PageBytes), Diagnostic>> = jobs
         .par_iter()
-        .map(|&job| match cache {
-            None => shared
-                .render_job(job)
-                .map(|(p, b)| (paths::file_for(&p), Some(b))),
-            Some(c) => match c.reuse(job) {
-                Some(file) => Ok((file, None)),
-                None => shared.render_job(job).map(|(p, b)| {
-                    let file = paths::file_for(&p);
-                    c.rendered(job, &file);
-                    (file, Some(b))
-                }),
-            },
+        .map(|&job| {
+            if let Some(file) = cache.and_then(|c| c.reuse(job)) {
+                return Ok((file, PageBytes::Reused));
+            }
+            let started = kind_times.as_ref().map(|_| std::time::Instant::now());
+            let (path, bytes) = shared.render_job(job)?;
+            if let (Some(k), Some(t)) = (&kind_times, started) {
+                k.add(job.kind(), t.elapsed(), TEMPLATE_TIME.take());
+            }
+            let file = paths::file_for(&path);
+            if let Some(c) = cache {
+                c.rendered(job, &file);
+            }
+            match sink {
+                Some(sink) => {
+                    sink.page(&file, &bytes);
+                    Ok((file, PageBytes::Sent))
+                }
+                None => Ok((file, PageBytes::Kept(bytes))),
+            }
         })
         .collect();
     let mut out = Rendered::new();
     let mut reused = FxHashSet::default();
+    let mut sent = FxHashSet::default();
     // Every page's output path, rendered or reused, for the sitemap.
     let mut page_files = Vec::with_capacity(pages.len());
     let mut diags = Vec::new();
     for r in pages {
         match r {
-            Ok((file, Some(bytes))) => {
+            Ok((file, bytes)) => {
                 page_files.push(file.clone());
-                out.insert(file, bytes);
-            }
-            Ok((file, None)) => {
-                page_files.push(file.clone());
-                reused.insert(file);
+                match bytes {
+                    PageBytes::Kept(bytes) => {
+                        out.insert(file, bytes);
+                    }
+                    PageBytes::Sent => {
+                        sent.insert(file);
+                    }
+                    PageBytes::Reused => {
+                        reused.insert(file);
+                    }
+                }
             }
             Err(d) => diags.push(d),
         }
@@ -410,6 +471,9 @@ pub fn render_cached(
         return Err(Diagnostics(diags).sorted());
     }
     timings.stage("render: pages");
+    if let Some(k) = &kind_times {
+        k.print("page");
+    }
     // The data files do not depend on each other: made side by side.
     let ((feed_files, reused_feeds), (api, search)) = rayon::join(
         || {
@@ -474,7 +538,12 @@ pub fn render_cached(
     timings.stage("render: sitemap");
     check_links(
         links,
-        |file| out.contains_key(file) || reused.contains(file) || extra_paths.contains(file),
+        |file| {
+            out.contains_key(file)
+                || reused.contains(file)
+                || sent.contains(file)
+                || extra_paths.contains(file)
+        },
         &page_files,
     )?;
     timings.stage("render: links");
@@ -558,7 +627,10 @@ impl<'a> Shared<'a> {
             }
             seen = Some((c, file, context));
         }
-        match self.tera.render(template, &ctx) {
+        let started = std::time::Instant::now();
+        let rendered = self.tera.render(template, &ctx);
+        TEMPLATE_TIME.set(TEMPLATE_TIME.get() + started.elapsed());
+        match rendered {
             Ok(html) => {
                 if let Some((c, file, context)) = seen {
                     c.keep_page_context(&file, template, context);

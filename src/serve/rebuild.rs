@@ -254,8 +254,15 @@ impl Rebuilder {
             previous_contexts: &self.contexts,
             next_contexts: Mutex::new(FxHashMap::default()),
         };
-        let (rendered, reused) =
-            render::render_cached(site, &derived, &tera, &loaded.links, &extra, Some(&cache))?;
+        let (rendered, reused) = render::render_cached(
+            site,
+            &derived,
+            &tera,
+            &loaded.links,
+            &extra,
+            Some(&cache),
+            None,
+        )?;
         let t_render = start.elapsed();
         timings.stage("rebuild: render");
         stats.load_ms = t_load.as_secs_f64() * 1000.0;
