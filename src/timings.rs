@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 
 /// A stopwatch that prints the time since its last stage, or does nothing when
 /// `TERMTRAIL_TIMINGS` is not set.
-pub struct Timings(Option<Instant>);
+pub struct Timings(Option<(Instant, Option<Duration>)>);
 
 impl Timings {
     pub fn from_env() -> Timings {
-        Timings(std::env::var_os("TERMTRAIL_TIMINGS").map(|_| Instant::now()))
+        Timings(std::env::var_os("TERMTRAIL_TIMINGS").map(|_| (Instant::now(), cpu_time())))
     }
 
     /// Whether times are printed at all.
@@ -20,14 +20,31 @@ impl Timings {
 
     /// Prints the time since the last stage (or since the start) under `name`.
     pub fn stage(&mut self, name: &str) {
-        if let Some(t) = &mut self.0 {
+        if let Some((t, cpu)) = &mut self.0 {
+            let now = cpu_time();
+            let used = match (now, *cpu) {
+                (Some(n), Some(c)) => format!(" (CPU {:7.1} ms)", (n - c).as_secs_f64() * 1e3),
+                _ => String::new(),
+            };
             eprintln!(
-                "timings: {name:<16} {:8.1} ms",
+                "timings: {name:<16} {:8.1} ms{used}",
                 t.elapsed().as_secs_f64() * 1e3
             );
             *t = Instant::now();
+            *cpu = now;
         }
     }
+}
+
+/// The CPU time of the whole process so far (user and system, all threads), where the
+/// system tells it (Linux: `/proc/self/stat`, in clock ticks of 10 ms).
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name may hold spaces; the fields after it are plain numbers.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
 }
 
 /// CPU time summed per kind of work done on many threads (page kinds, say), for

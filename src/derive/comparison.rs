@@ -92,6 +92,17 @@ impl Comparisons {
     /// platform's first clause is taken before any platform's second, so one platform with many
     /// tagged clauses cannot crowd out the rest.
     pub fn others(&self, topic: &str, platform: &str, limit: usize) -> Vec<&Excerpt> {
+        let Some(list) = self.by_topic.get(topic) else {
+            return Vec::new();
+        };
+        self.others_at(topic, platform, limit)
+            .into_iter()
+            .map(|i| &list[i])
+            .collect()
+    }
+
+    /// `others`, as indexes into `by_topic[topic]` (empty for a topic without excerpts).
+    pub fn others_at(&self, topic: &str, platform: &str, limit: usize) -> Vec<usize> {
         let (Some(list), Some(order)) = (self.by_topic.get(topic), self.breadth_first.get(topic))
         else {
             return Vec::new();
@@ -105,7 +116,7 @@ impl Comparisons {
             .take(limit)
             .collect();
         picked.sort_unstable();
-        picked.into_iter().map(|i| &list[i]).collect()
+        picked
     }
 
     /// Every excerpt for `topic`, grouped by platform in name order.

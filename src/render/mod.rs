@@ -12,7 +12,7 @@ mod views;
 pub use views::ChangeView;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -57,6 +57,19 @@ struct Shared<'a> {
     /// `platform_cards(site)`.
     platform_cards: Vec<serde_json::Value>,
     cache: Option<&'a dyn RenderCache>,
+    /// `items[p][c]`: the record's list item, made by the theme's `change_item` macro the
+    /// first time a page lists the record (see `listed`).
+    items: Vec<Vec<OnceLock<Option<ChangeItems>>>>,
+    /// `excerpt_items[topic][i]`: excerpt `i` of the topic's comparison, made by the theme's
+    /// `excerpt` macro the first time a change page shows it (see `listed_excerpt`).
+    excerpt_items: BTreeMap<&'a str, Vec<OnceLock<Option<String>>>>,
+}
+
+/// A change record's list item as the theme's `change_item` macro renders it, with and without
+/// the platform's name.
+struct ChangeItems {
+    with_platform: String,
+    without_platform: String,
 }
 
 /// One page to render; indices into the model (platform, document, snapshot or section
@@ -414,6 +427,17 @@ pub fn render_cached(
         site_feeds: FeedLinks::new(cfg, "/", format!("{}: all changes", cfg.title)),
         platform_cards: platform_cards(site),
         cache,
+        items: site
+            .platforms
+            .iter()
+            .map(|p| p.changes.iter().map(|_| OnceLock::new()).collect())
+            .collect(),
+        excerpt_items: derived
+            .comparisons
+            .by_topic
+            .iter()
+            .map(|(t, list)| (t.as_str(), list.iter().map(|_| OnceLock::new()).collect()))
+            .collect(),
     };
     timings.stage("render: shared");
     let jobs = jobs(&shared);
@@ -645,6 +669,61 @@ impl<'a> Shared<'a> {
         }
     }
 
+    /// Change record `(pi, ci)` as lists show it. Its list item is rendered once, by the
+    /// theme's own `change_item` macro, and then copied into every list that shows the record
+    /// (as Hugo's `partialCached` does): a record appears in a dozen lists, and a macro call
+    /// per appearance was the largest part of rendering those pages.
+    fn listed(&self, pi: usize, ci: usize) -> ListedChange<'_> {
+        let change = &*self.changes[pi][ci];
+        let items = self.items[pi][ci]
+            .get_or_init(|| self.change_items(change))
+            .as_ref();
+        ListedChange {
+            change,
+            item_html: items.map(|i| i.with_platform.as_str()),
+            item_html_no_platform: items.map(|i| i.without_platform.as_str()),
+        }
+    }
+
+    /// Excerpt `i` of `topic`'s comparison, as change pages show it. Its HTML is rendered once,
+    /// by the theme's `excerpt` macro, like a listed record's (see `listed`): the same few
+    /// excerpts of each topic appear on most change pages tagged with it.
+    fn listed_excerpt(&self, topic: &str, i: usize) -> ListedExcerpt<'_> {
+        let excerpt = &self.derived.comparisons.by_topic[topic][i];
+        let view = ExcerptView::new(&self.site.config, excerpt);
+        let html = self.excerpt_items[topic][i]
+            .get_or_init(|| {
+                let started = std::time::Instant::now();
+                let mut ctx = Context::new();
+                ctx.insert("e", &view);
+                let html = self.tera.render(templates::EXCERPT, &ctx).ok();
+                TEMPLATE_TIME.set(TEMPLATE_TIME.get() + started.elapsed());
+                html
+            })
+            .as_deref();
+        ListedExcerpt {
+            excerpt: view,
+            html,
+        }
+    }
+
+    /// `None` when the macro cannot render: lists then call it in place, where its error is
+    /// reported with the page.
+    fn change_items(&self, change: &ChangeView) -> Option<ChangeItems> {
+        let started = std::time::Instant::now();
+        let mut ctx = Context::new();
+        ctx.insert("c", change);
+        ctx.insert("show_platform", &true);
+        let with_platform = self.tera.render(templates::CHANGE_ITEM, &ctx).ok();
+        ctx.insert("show_platform", &false);
+        let without_platform = self.tera.render(templates::CHANGE_ITEM, &ctx).ok();
+        TEMPLATE_TIME.set(TEMPLATE_TIME.get() + started.elapsed());
+        Some(ChangeItems {
+            with_platform: with_platform?,
+            without_platform: without_platform?,
+        })
+    }
+
     fn feeds_for(&self, scope_path: &str, title: String) -> Vec<FeedLinks> {
         let own = FeedLinks::new(&self.site.config, scope_path, title);
         if scope_path == "/" {
@@ -669,12 +748,12 @@ impl<'a> Shared<'a> {
                     self.feeds_for("/", format!("{}: all changes", cfg.title)),
                     "home",
                 );
-                let latest: Vec<&ChangeView> = self
+                let latest: Vec<ListedChange> = self
                     .orders
                     .newest
                     .iter()
                     .take(HOME_CHANGES)
-                    .map(|&(p, c)| &*self.changes[p][c])
+                    .map(|&(p, c)| self.listed(p, c))
                     .collect();
                 Self::insert(&mut ctx, "changes", &latest);
                 Self::insert(&mut ctx, "platforms", &self.platform_cards);
@@ -820,7 +899,7 @@ impl<'a> Shared<'a> {
         let timeline: Vec<serde_json::Value> = history::platform_timeline(p)
             .into_iter()
             .map(|e| match e {
-                TimelineEntry::Change { change, .. } => json!({"kind": "change", "change": self.changes[pi][change]}),
+                TimelineEntry::Change { change, .. } => json!({"kind": "change", "change": self.listed(pi, change)}),
                 TimelineEntry::Version { document, snapshot, date } => {
                     let d = &p.documents[document];
                     let diff = self.derived.versions[pi][document][snapshot].as_ref();
@@ -884,13 +963,13 @@ impl<'a> Shared<'a> {
             })
             .collect();
         Self::insert(&mut ctx, "versions", &versions);
-        let changes: Vec<&ChangeView> = p
+        let changes: Vec<ListedChange> = p
             .changes
             .iter()
             .enumerate()
             .rev()
             .filter(|(_, c)| c.document == d.id)
-            .map(|(ci, _)| &*self.changes[pi][ci])
+            .map(|(ci, _)| self.listed(pi, ci))
             .collect();
         Self::insert(&mut ctx, "changes", &changes);
         self.render("document.html", path, ctx)
@@ -977,7 +1056,7 @@ impl<'a> Shared<'a> {
             )
         });
         Self::insert(&mut ctx, "diff", &diff);
-        let covering: Vec<&ChangeView> = p
+        let covering: Vec<ListedChange> = p
             .changes
             .iter()
             .enumerate()
@@ -986,7 +1065,7 @@ impl<'a> Shared<'a> {
                     && c.to.is_some_and(|t| t >= snap.date)
                     && c.from.is_none_or(|f| f < snap.date)
             })
-            .map(|(ci, _)| &*self.changes[pi][ci])
+            .map(|(ci, _)| self.listed(pi, ci))
             .collect();
         Self::insert(&mut ctx, "changes", &covering);
         self.render("version.html", path, ctx)
@@ -1081,30 +1160,30 @@ impl<'a> Shared<'a> {
             ))
         });
         Self::insert(&mut ctx, "diff", &diff);
-        let earlier: Vec<&ChangeView> = p.changes[..ci]
+        let earlier: Vec<ListedChange> = p.changes[..ci]
             .iter()
             .enumerate()
             .rev()
             .filter(|(_, e)| e.document == c.document)
-            .map(|(i, _)| &*self.changes[pi][i])
+            .map(|(i, _)| self.listed(pi, i))
             .collect();
         Self::insert(&mut ctx, "earlier", &earlier);
         let comparisons: Vec<serde_json::Value> = c
             .topics
             .iter()
             .map(|t| {
-                let excerpts: Vec<ExcerptView> = self
+                let excerpts: Vec<ListedExcerpt> = self
                     .derived
                     .comparisons
-                    .others(t, &p.slug, cfg.comparison_limit)
+                    .others_at(t, &p.slug, cfg.comparison_limit)
                     .into_iter()
-                    .map(|e| ExcerptView::new(cfg, e))
+                    .map(|i| self.listed_excerpt(t, i))
                     .collect();
                 json!({"topic": self.topic_link(t), "excerpts": excerpts})
             })
             .collect();
         Self::insert(&mut ctx, "comparisons", &comparisons);
-        let related: Vec<&ChangeView> = self
+        let related: Vec<ListedChange> = self
             .orders
             .newest
             .iter()
@@ -1120,7 +1199,7 @@ impl<'a> Shared<'a> {
                 !(op == pi && oc < ci && site.platforms[op].changes[oc].document == c.document)
             })
             .take(RELATED_CHANGES)
-            .map(|&(op, oc)| &*self.changes[op][oc])
+            .map(|&(op, oc)| self.listed(op, oc))
             .collect();
         Self::insert(&mut ctx, "related", &related);
         self.render("change.html", path, ctx)
@@ -1155,10 +1234,10 @@ impl<'a> Shared<'a> {
             .collect();
         Self::insert(&mut ctx, "groups", &groups);
         let records = self.topic_records(&t.slug);
-        let changes: Vec<&ChangeView> = records
+        let changes: Vec<ListedChange> = records
             .iter()
             .take(TOPIC_CHANGES)
-            .map(|&(p, c)| &*self.changes[p][c])
+            .map(|&(p, c)| self.listed(p, c))
             .collect();
         Self::insert(&mut ctx, "changes", &changes);
         Self::insert(&mut ctx, "change_count", &records.len());
@@ -1191,11 +1270,11 @@ impl<'a> Shared<'a> {
             "topic",
             &json!({"slug": t.slug, "title": t.title, "url": cfg.url(&paths::topic(&t.slug))}),
         );
-        let changes: Vec<&ChangeView> = records
+        let changes: Vec<ListedChange> = records
             .iter()
             .skip((n - 1) * TOPIC_ARCHIVE_PAGE)
             .take(TOPIC_ARCHIVE_PAGE)
-            .map(|&(p, c)| &*self.changes[p][c])
+            .map(|&(p, c)| self.listed(p, c))
             .collect();
         Self::insert(&mut ctx, "changes", &changes);
         Self::insert(&mut ctx, "change_count", &records.len());

@@ -82,6 +82,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
+/// An internal template: one change record's list item, rendered by the theme's own
+/// `change_item` macro once per record (see `render::ListedChange`). Its name, with a `/`,
+/// cannot be a theme's file.
+pub const CHANGE_ITEM: &str = "termtrail/change_item.html";
+const CHANGE_ITEM_SOURCE: &str =
+    r#"{% import "macros.html" as m %}{{ m::change_item(c=c, show_platform=show_platform) }}"#;
+
+/// An internal template: one comparison excerpt, rendered by the theme's own `excerpt` macro
+/// once per excerpt (see `render::ListedExcerpt`).
+pub const EXCERPT: &str = "termtrail/excerpt.html";
+const EXCERPT_SOURCE: &str = r#"{% import "macros.html" as m %}{{ m::excerpt(e=e) }}"#;
+
 /// The built-in theme's static files: (output path, bytes).
 pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
     (
@@ -147,6 +159,8 @@ pub fn load(root: &Path, theme: &str) -> Result<Tera, Diagnostics> {
     if !diags.is_empty() {
         return Err(Diagnostics(diags));
     }
+    sources.push((CHANGE_ITEM.to_string(), CHANGE_ITEM_SOURCE.to_string()));
+    sources.push((EXCERPT.to_string(), EXCERPT_SOURCE.to_string()));
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| {
             let file = template_file(&e, theme);

@@ -144,6 +144,18 @@ impl ChangeView {
     }
 }
 
+/// A change record in a list: its view, and its list item as the theme's `change_item` macro
+/// renders it (absent when the macro cannot; lists then call it themselves).
+#[derive(Serialize)]
+pub struct ListedChange<'a> {
+    #[serde(flatten)]
+    pub change: &'a ChangeView,
+    /// `change_item(c, show_platform=true)`.
+    pub item_html: Option<&'a str>,
+    /// `change_item(c, show_platform=false)`.
+    pub item_html_no_platform: Option<&'a str>,
+}
+
 /// A section of a diff, with its HTML and a link to the section's history.
 #[derive(Serialize)]
 pub struct SectionDiffView<'a> {
@@ -247,6 +259,15 @@ impl<'a> ExcerptView<'a> {
             history_url: cfg.url(&paths::section(&e.platform, &e.document, &e.anchor)),
         }
     }
+}
+
+/// An excerpt as change pages show it: its view, and its HTML as the theme's `excerpt` macro
+/// renders it (absent when the macro cannot; the page then calls it itself).
+#[derive(Serialize)]
+pub struct ListedExcerpt<'a> {
+    #[serde(flatten)]
+    pub excerpt: ExcerptView<'a>,
+    pub html: Option<&'a str>,
 }
 
 #[derive(Serialize)]
