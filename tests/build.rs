@@ -564,3 +564,69 @@ fn each_kind_of_content_error_is_reported_with_its_file_in_one_run() {
         "a failed first build writes nothing"
     );
 }
+
+/// Listed records and comparison excerpts are rendered once per site by the theme's own
+/// `change_item` and `excerpt` macros and copied into each list: a theme that changes those
+/// macros sees its own markup in every list, with and without the platform's name.
+#[test]
+fn a_themes_own_item_macros_fill_every_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    common::full_site(root, "https://example.org");
+    let builtin = termtrail::render::templates::BUILTIN
+        .iter()
+        .find(|(n, _)| *n == "macros.html")
+        .unwrap()
+        .1;
+    let replace = |src: &str, name: &str, body: &str| {
+        let start = src.find(&format!("{{% macro {name}(")).unwrap();
+        let end_tag = format!("{{% endmacro {name} %}}");
+        let end = src.find(&end_tag).unwrap() + end_tag.len();
+        format!("{}{body}{}", &src[..start], &src[end..])
+    };
+    let mine = replace(
+        builtin,
+        "change_item",
+        "{% macro change_item(c, show_platform=true) %}<li class=\"mine\">{% if show_platform %}{{ c.platform.title }}: {% endif %}{{ c.title }}</li>{% endmacro change_item %}",
+    );
+    let mine = replace(
+        &mine,
+        "excerpt",
+        "{% macro excerpt(e, show_platform=true) %}<figure class=\"mine\">{{ e.platform_name }} on {{ e.heading }}</figure>{% endmacro excerpt %}",
+    );
+    common::write(root, "themes/default/templates/macros.html", &mine);
+    common::termtrail_ok(root, &["build"]);
+    let page = |rel: &str| common::read(root, &format!("public/{rel}"));
+    let title = "Netflix bars using its content to train AI models";
+    for (rel, with_platform) in [
+        ("index.html", true),
+        ("topics/ai-training/index.html", true),
+        ("platforms/netflix/index.html", false),
+        ("platforms/netflix/terms-of-use/index.html", false),
+        (
+            "platforms/netflix/terms-of-use/2026-01-15/index.html",
+            false,
+        ),
+    ] {
+        let html = page(rel);
+        let item = if with_platform {
+            format!("<li class=\"mine\">Netflix: {title}</li>")
+        } else {
+            format!("<li class=\"mine\">{title}</li>")
+        };
+        assert!(
+            html.contains(&item),
+            "{rel} lists the record with the theme's item: {html}"
+        );
+        assert!(
+            !html.contains("class=\"change impact-"),
+            "{rel} has no built-in item"
+        );
+    }
+    let change = page("platforms/netflix/changes/2026-01-15-bars-ai-training/index.html");
+    assert!(
+        change.contains("<figure class=\"mine\">Spotify on Machine learning</figure>"),
+        "the comparison uses the theme's excerpt: {change}"
+    );
+    assert!(!change.contains("class=\"excerpt\""));
+}
