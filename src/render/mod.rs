@@ -193,10 +193,23 @@ pub trait RenderCache: Sync {
 
 /// A template context and its fingerprint: its JSON, hashed as it is written. (A context can
 /// be read whole only by taking it apart; it is put back together without copying.)
-fn context_fingerprint(ctx: Context) -> (Context, u64) {
-    let json = ctx.into_json();
-    let fingerprint = json_hash(&json);
-    (Context::from_value(json).unwrap_or_default(), fingerprint)
+/// A page's template context, built as JSON and handed to Tera whole: values made as JSON
+/// (`put`) move in instead of being copied, as `Context::insert` would copy them.
+#[derive(Default)]
+struct PageContext(serde_json::Map<String, serde_json::Value>);
+
+impl PageContext {
+    fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        self.put(key, serde_json::to_value(value).unwrap_or_default());
+    }
+
+    fn put(&mut self, key: &str, value: serde_json::Value) {
+        self.0.insert(key.to_string(), value);
+    }
+
+    fn into_tera(self) -> Context {
+        Context::from_value(serde_json::Value::Object(self.0)).unwrap_or_default()
+    }
 }
 
 /// A hash of a value's JSON form (for types that are `Serialize` but not `Hash`), written
@@ -622,7 +635,7 @@ impl<'a> Shared<'a> {
         title: String,
         feeds: Vec<FeedLinks>,
         class: &'static str,
-    ) -> Context {
+    ) -> PageContext {
         let common = Common {
             site: &self.site_view,
             page_title: title,
@@ -631,26 +644,30 @@ impl<'a> Shared<'a> {
             feeds,
             body_class: class,
         };
-        Context::from_serialize(common).unwrap_or_default()
+        let mut ctx = PageContext::default();
+        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(common) {
+            ctx.0 = map;
+        }
+        ctx
     }
 
     fn render(
         &self,
         template: &str,
         path: String,
-        mut ctx: Context,
+        ctx: PageContext,
     ) -> Result<(String, Vec<u8>), Diagnostic> {
         let mut seen = None;
         if let Some(c) = self.cache {
             c.template(&path, template);
             let file = paths::file_for(&path);
-            let (whole, context) = context_fingerprint(ctx);
-            ctx = whole;
+            let context = json_hash(&ctx.0);
             if let Some(bytes) = c.same_page(&file, template, context) {
                 return Ok((path, bytes));
             }
             seen = Some((c, file, context));
         }
+        let ctx = ctx.into_tera();
         let started = std::time::Instant::now();
         let rendered = self.tera.render(template, &ctx);
         TEMPLATE_TIME.set(TEMPLATE_TIME.get() + started.elapsed());
@@ -733,7 +750,7 @@ impl<'a> Shared<'a> {
         }
     }
 
-    fn insert<T: Serialize + ?Sized>(ctx: &mut Context, key: &str, value: &T) {
+    fn insert<T: Serialize + ?Sized>(ctx: &mut PageContext, key: &str, value: &T) {
         ctx.insert(key, value);
     }
 
@@ -921,7 +938,7 @@ impl<'a> Shared<'a> {
             &json!({"slug": p.slug, "name": p.name, "website": p.url, "category": p.category, "description": p.description_html}),
         );
         Self::insert(&mut ctx, "documents", &self.platform_cards[pi]["documents"]);
-        Self::insert(&mut ctx, "timeline", &timeline);
+        ctx.put("timeline", timeline.into());
         Self::insert(&mut ctx, "faq", &faq);
         self.render("platform.html", path, ctx)
     }
@@ -951,7 +968,7 @@ impl<'a> Shared<'a> {
             })
             .unwrap_or_default();
         Self::insert(&mut ctx, "snapshot", &current.map(|s| json!({"date": s.date.to_string(), "title": s.title, "source_url": s.source_url, "url": cfg.url(&paths::version(&p.slug, &d.id, s.date))})));
-        Self::insert(&mut ctx, "sections", &sections);
+        ctx.put("sections", sections.into());
         let versions: Vec<serde_json::Value> = d
             .snapshots
             .iter()
@@ -962,7 +979,7 @@ impl<'a> Shared<'a> {
                 json!({"date": s.date.to_string(), "url": cfg.url(&paths::version(&p.slug, &d.id, s.date)), "first": si == 0, "stats": diff.map(|x| x.stats), "formatting_only": diff.is_some_and(|x| x.formatting_only)})
             })
             .collect();
-        Self::insert(&mut ctx, "versions", &versions);
+        ctx.put("versions", versions.into());
         let changes: Vec<ListedChange> = p
             .changes
             .iter()
@@ -975,7 +992,7 @@ impl<'a> Shared<'a> {
         self.render("document.html", path, ctx)
     }
 
-    fn insert_document_head(&self, ctx: &mut Context, pi: usize, di: usize) {
+    fn insert_document_head(&self, ctx: &mut PageContext, pi: usize, di: usize) {
         let cfg = &self.site.config;
         let p = &self.site.platforms[pi];
         let d = &p.documents[di];
@@ -1035,7 +1052,7 @@ impl<'a> Shared<'a> {
             "snapshot",
             &json!({"date": snap.date.to_string(), "title": snap.title, "source_url": snap.source_url, "current": si + 1 == d.snapshots.len()}),
         );
-        Self::insert(&mut ctx, "sections", &sections);
+        ctx.put("sections", sections.into());
         let link = |i: usize| json!({"date": d.snapshots[i].date.to_string(), "url": cfg.url(&paths::version(&p.slug, &d.id, d.snapshots[i].date))});
         Self::insert(&mut ctx, "previous", &si.checked_sub(1).map(link));
         Self::insert(
@@ -1118,7 +1135,7 @@ impl<'a> Shared<'a> {
             "section",
             &json!({"id": h.id, "anchor": h.anchor, "heading": label, "current": h.current, "url": cfg.url(&format!("{}#{}", paths::document(&p.slug, &d.id), h.anchor))}),
         );
-        Self::insert(&mut ctx, "versions", &versions);
+        ctx.put("versions", versions.into());
         self.render("section.html", path, ctx)
     }
 
@@ -1182,7 +1199,7 @@ impl<'a> Shared<'a> {
                 json!({"topic": self.topic_link(t), "excerpts": excerpts})
             })
             .collect();
-        Self::insert(&mut ctx, "comparisons", &comparisons);
+        ctx.put("comparisons", comparisons.into());
         let related: Vec<ListedChange> = self
             .orders
             .newest
@@ -1232,7 +1249,7 @@ impl<'a> Shared<'a> {
                 json!({"platform": {"slug": slug, "title": name, "url": cfg.url(&paths::platform(slug))}, "excerpts": excerpts})
             })
             .collect();
-        Self::insert(&mut ctx, "groups", &groups);
+        ctx.put("groups", groups.into());
         let records = self.topic_records(&t.slug);
         let changes: Vec<ListedChange> = records
             .iter()
