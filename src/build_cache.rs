@@ -104,27 +104,56 @@ pub fn fingerprint(root: &Path, drafts: bool, base_url: Option<&str>) -> Option<
 /// The output's shape, and whether any of its files changed after `since` (by ctime).
 fn output_shape(out: &Path, since: (i64, i64)) -> Option<u64> {
     let mut h = DefaultHasher::new();
-    for entry in WalkDir::new(out).follow_links(false).sort_by_file_name() {
-        let e = entry.ok()?;
-        let rel = e
-            .path()
-            .strip_prefix(out)
-            .ok()?
-            .to_string_lossy()
-            .into_owned();
-        if rel == MARKER {
-            continue;
-        }
-        let meta = e.metadata().ok()?;
-        // Folders change when the marker is replaced; added or removed files change the shape.
-        if !meta.is_dir() && changed_time(&meta) > since {
-            return None;
-        }
+    // The output folder itself comes first, as a folder with an empty path.
+    let root = std::iter::once((String::new(), None));
+    for (rel, size) in root.chain(shape_under(out, "", since)?) {
         h.write(rel.as_bytes());
-        h.write_u8(if meta.is_dir() { 1 } else { 0 });
-        h.write_u64(if meta.is_dir() { 0 } else { meta.len() });
+        h.write_u8(if size.is_none() { 1 } else { 0 });
+        h.write_u64(size.unwrap_or(0));
     }
     Some(h.finish())
+}
+
+/// The entries under `dir` (whose path in the output is `prefix`), each folder before what it
+/// holds and the entries of a folder by name: `(path, None)` for a folder, `(path, Some(size))`
+/// for a file. `None` when a file changed after `since` or cannot be read. Folders are read in
+/// parallel: with a folder per page, a no-op rebuild is mostly these thousands of `open`,
+/// `readdir` and `stat` calls.
+fn shape_under(dir: &Path, prefix: &str, since: (i64, i64)) -> Option<Vec<(String, Option<u64>)>> {
+    let mut names: Vec<(std::ffi::OsString, bool)> = Vec::new();
+    for entry in fs::read_dir(dir).ok()? {
+        let entry = entry.ok()?;
+        names.push((entry.file_name(), entry.file_type().ok()?.is_dir()));
+    }
+    names.sort_unstable();
+    let parts: Vec<Option<Vec<(String, Option<u64>)>>> = names
+        .par_iter()
+        .map(|(file_name, is_dir)| {
+            let path = dir.join(file_name);
+            let name = file_name.to_string_lossy();
+            let rel = if prefix.is_empty() {
+                name.into_owned()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if rel == MARKER {
+                Some(Vec::new())
+            } else if *is_dir {
+                let mut v = vec![(rel.clone(), None)];
+                v.extend(shape_under(&path, &rel, since)?);
+                Some(v)
+            } else {
+                // Folders change when the marker is replaced; a file changed since is a change.
+                let meta = fs::symlink_metadata(&path).ok()?;
+                (changed_time(&meta) <= since).then(|| vec![(rel, Some(meta.len()))])
+            }
+        })
+        .collect();
+    let mut all = Vec::new();
+    for p in parts {
+        all.extend(p?);
+    }
+    Some(all)
 }
 
 /// The shape `output_shape` finds on disk, worked out from the list of the files written
