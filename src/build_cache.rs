@@ -114,19 +114,22 @@ fn output_shape(out: &Path, since: (i64, i64)) -> Option<u64> {
     Some(h.finish())
 }
 
+/// Paths in an output, each with its size, or `None` for a folder.
+type ShapeEntries = Vec<(String, Option<u64>)>;
+
 /// The entries under `dir` (whose path in the output is `prefix`), each folder before what it
 /// holds and the entries of a folder by name: `(path, None)` for a folder, `(path, Some(size))`
 /// for a file. `None` when a file changed after `since` or cannot be read. Folders are read in
 /// parallel: with a folder per page, a no-op rebuild is mostly these thousands of `open`,
 /// `readdir` and `stat` calls.
-fn shape_under(dir: &Path, prefix: &str, since: (i64, i64)) -> Option<Vec<(String, Option<u64>)>> {
+fn shape_under(dir: &Path, prefix: &str, since: (i64, i64)) -> Option<ShapeEntries> {
     let mut names: Vec<(std::ffi::OsString, bool)> = Vec::new();
     for entry in fs::read_dir(dir).ok()? {
         let entry = entry.ok()?;
         names.push((entry.file_name(), entry.file_type().ok()?.is_dir()));
     }
     names.sort_unstable();
-    let parts: Vec<Option<Vec<(String, Option<u64>)>>> = names
+    let parts: Vec<Option<ShapeEntries>> = names
         .par_iter()
         .map(|(file_name, is_dir)| {
             let path = dir.join(file_name);

@@ -69,7 +69,7 @@ impl KindTimes {
     /// Prints one line per kind, costliest first.
     pub fn print(&self, what: &str) {
         let mut v = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        v.sort_by(|a, b| b.2.cmp(&a.2));
+        v.sort_by_key(|k| std::cmp::Reverse(k.2));
         for (kind, n, total, part) in v {
             eprintln!(
                 "timings:   {what} {kind:<14} {n:6} × {:6.3} ms = {:7.1} ms CPU, {:4.0}% in the template",
