@@ -123,12 +123,26 @@ fn staging_dir(out: &Path) -> Result<PathBuf> {
     if let Ok(entries) = fs::read_dir(parent) {
         for e in entries.flatten() {
             let n = e.file_name().to_string_lossy().into_owned();
-            if n.starts_with(&prefix) {
+            if n.starts_with(&prefix) && !of_live_build(&n[prefix.len()..]) {
                 let _ = fs::remove_dir_all(e.path());
             }
         }
     }
     Ok(parent.join(format!("{prefix}staging-{}", std::process::id())))
+}
+
+/// Whether a staging folder (`staging-<pid>` or `staging-<pid>.old`) belongs to a build that
+/// is still running: another build into the same folder must not take it away mid-render.
+/// Where that cannot be told (no `/proc`), it is taken for a leftover of a killed build.
+fn of_live_build(suffix: &str) -> bool {
+    let pid = suffix
+        .strip_prefix("staging-")
+        .map(|s| s.trim_end_matches(".old"))
+        .and_then(|s| s.parse::<u32>().ok());
+    match pid {
+        Some(pid) if pid != std::process::id() => Path::new("/proc").join(pid.to_string()).is_dir(),
+        _ => false,
+    }
 }
 
 /// Writes `files` and `assets` as the new content of `out`, replacing it only when all is written.
@@ -161,6 +175,7 @@ pub struct Staging {
 #[derive(Default)]
 struct Progress {
     folders: FxHashSet<PathBuf>,
+    names: FxHashSet<String>,
     listing: Listing,
     stats: WriteStats,
     /// The first error; later files are not written, and `finish` reports it.
@@ -210,8 +225,10 @@ impl Staging {
             .parent()
             .filter(|p| !p.as_os_str().is_empty());
         let new_folder = {
-            let p = self.lock();
-            if p.error.is_some() {
+            let mut p = self.lock();
+            // A name goes in once: the first file given for it wins (a second write could
+            // otherwise rewrite a file hard-linked from the old output).
+            if p.error.is_some() || !p.names.insert(name.to_string()) {
                 return;
             }
             folder.filter(|f| !p.folders.contains(*f))
@@ -262,37 +279,39 @@ impl Staging {
         assets: &[Asset],
         builtin: &[(&str, &[u8])],
     ) -> Result<(WriteStats, Listing)> {
-        let written: FxHashSet<String> =
-            self.lock().listing.iter().map(|(n, _)| n.clone()).collect();
+        let written = self.lock().names.clone();
         // A generated file wins over a static file of the same name, and both over the
         // built-in theme's files.
         let generated = |name: &str| files.contains_key(name) || written.contains(name);
         let asset_names: BTreeSet<&str> = assets.iter().map(|a| a.output.as_str()).collect();
-        let mut entries: Vec<(&str, Source<'_>)> = Vec::with_capacity(files.len() + 16);
+        // Static and built-in files count as files even when their names end in `.html`.
+        let mut entries: Vec<(&str, Source<'_>, Counted)> = Vec::with_capacity(files.len() + 16);
         for (name, bytes) in builtin {
             if !asset_names.contains(name) && !generated(name) {
-                entries.push((name, Source::Bytes(bytes)));
+                entries.push((name, Source::Bytes(bytes), Counted::File));
             }
         }
         for a in assets {
             if !generated(&a.output) {
-                entries.push((&a.output, Source::File(&a.source)));
+                entries.push((&a.output, Source::File(&a.source), Counted::File));
             }
         }
         for (name, bytes) in files {
-            entries.push((name, Source::Bytes(bytes)));
+            entries.push((name, Source::Bytes(bytes), Counted::of(name)));
         }
-        entries.par_iter().for_each(|(name, source)| match source {
-            Source::Bytes(b) => self.put(name, b),
-            Source::File(path) => match fs::read(path) {
-                Ok(bytes) => self.put(name, &bytes),
-                Err(e) => {
-                    self.lock()
-                        .error
-                        .get_or_insert(Error::io(format!("reading {}", path.display()), e));
-                }
-            },
-        });
+        entries
+            .par_iter()
+            .for_each(|(name, source, counted)| match source {
+                Source::Bytes(b) => self.put_counted(name, b, *counted),
+                Source::File(path) => match fs::read(path) {
+                    Ok(bytes) => self.put_counted(name, &bytes, *counted),
+                    Err(e) => {
+                        self.lock()
+                            .error
+                            .get_or_insert(Error::io(format!("reading {}", path.display()), e));
+                    }
+                },
+            });
         self.put_counted(
             MARKER,
             b"This folder is written by termtrail; it is replaced by every build.\n",

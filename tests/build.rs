@@ -630,3 +630,78 @@ fn a_themes_own_item_macros_fill_every_list() {
     );
     assert!(!change.contains("class=\"excerpt\""));
 }
+
+/// The list items and excerpts made once per site are byte for byte what the theme's macros
+/// give when each list calls them in place, as the templates did before.
+#[test]
+fn items_made_once_are_the_items_made_in_place() {
+    let once = tempfile::tempdir().unwrap();
+    full_site(once.path(), "https://example.org");
+    termtrail_ok(once.path(), &["build"]);
+    let in_place = tempfile::tempdir().unwrap();
+    full_site(in_place.path(), "https://example.org");
+    let builtin = |name: &str| {
+        termtrail::render::templates::BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap()
+            .1
+            .to_string()
+    };
+    let calls = [
+        ("macros.html", "{% if show_platform and c.item_html %}{{ c.item_html | safe }}{% elif not show_platform and c.item_html_no_platform %}{{ c.item_html_no_platform | safe }}{% else %}{{ self::change_item(c=c, show_platform=show_platform) }}{% endif %}", "{{ self::change_item(c=c, show_platform=show_platform) }}"),
+        ("platform.html", "{% if e.change.item_html_no_platform %}{{ e.change.item_html_no_platform | safe }}{% else %}{{ m::change_item(c=e.change, show_platform=false) }}{% endif %}", "{{ m::change_item(c=e.change, show_platform=false) }}"),
+        ("topic_changes.html", "{% if c.item_html %}{{ c.item_html | safe }}{% else %}{{ m::change_item(c=c, show_platform=true) }}{% endif %}", "{{ m::change_item(c=c, show_platform=true) }}"),
+        ("change.html", "{% if e.html %}{{ e.html | safe }}{% else %}{{ m::excerpt(e=e) }}{% endif %}", "{{ m::excerpt(e=e) }}"),
+    ];
+    for (name, made_once, called) in calls {
+        let src = builtin(name);
+        assert!(
+            src.contains(made_once),
+            "{name} still uses the made-once item"
+        );
+        write(
+            in_place.path(),
+            &format!("themes/default/templates/{name}"),
+            &src.replace(made_once, called),
+        );
+    }
+    termtrail_ok(in_place.path(), &["build"]);
+    let (a, b) = (
+        tree(&once.path().join("public")),
+        tree(&in_place.path().join("public")),
+    );
+    let pages: Vec<&String> = a.keys().filter(|k| k.ends_with(".html")).collect();
+    assert!(pages.len() > 20);
+    for page in pages {
+        assert!(
+            a[page] == b[page],
+            "{page} differs:\n{}\n---\n{}",
+            String::from_utf8_lossy(&a[page]),
+            String::from_utf8_lossy(&b[page])
+        );
+    }
+}
+
+/// A static file whose name ends in `.html` is a file, not a page, in the build's report.
+#[test]
+fn static_html_files_count_as_files() {
+    let dir = tempfile::tempdir().unwrap();
+    minimal_site(dir.path());
+    let counts = |out: &str| -> (usize, usize) {
+        let line = out
+            .lines()
+            .find(|l| l.contains(" pages and "))
+            .unwrap()
+            .trim();
+        let n: Vec<usize> = line
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        (n[0], n[1])
+    };
+    let before = counts(&termtrail_ok(dir.path(), &["build"]));
+    write(dir.path(), "static/google-site-verification.html", "verify");
+    let after = counts(&termtrail_ok(dir.path(), &["build"]));
+    assert_eq!(after, (before.0, before.1 + 1));
+}

@@ -141,7 +141,8 @@ pub fn output_dir(opts: &BuildOptions, config_dir: &str) -> PathBuf {
 /// Frees a large value on another thread. Freeing a whole site (millions of small allocations)
 /// takes a noticeable part of a build; the command line exits without waiting for it.
 pub fn drop_in_background<T: Send + 'static>(value: T) {
-    std::thread::spawn(move || drop(value));
+    // When no thread can be had, `spawn` drops the closure, and the value with it, right here.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 /// Builds the site at `opts.root` into its output folder.

@@ -378,7 +378,10 @@ fn template_fingerprints(root: &Path, theme: &str) -> (u64, FxHashMap<String, u6
     let mut fps = FxHashMap::default();
     for name in sources.keys() {
         let mut seen: BTreeSet<&str> = BTreeSet::new();
-        let mut todo = vec![name.as_str()];
+        // Every page may show list items and excerpts made by the macros of `macros.html`
+        // (`render::ListedChange`), whether or not its template names that file.
+        let mut todo = vec![name.as_str(), "macros.html"];
+        todo.retain(|n| sources.contains_key(*n));
         while let Some(n) = todo.pop() {
             if !seen.insert(n) {
                 continue;
