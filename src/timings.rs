@@ -47,8 +47,10 @@ fn cpu_time() -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
-/// CPU time summed per kind of work done on many threads (page kinds, say), for
+/// Time summed per kind of work done on many threads (page kinds, say), for
 /// `TERMTRAIL_TIMINGS`: which kind of page costs what, and how much of it is the template.
+/// Each item's time is measured on its own thread (wall time of that thread, which on a busy
+/// machine includes time waiting for the CPU).
 #[derive(Default)]
 pub struct KindTimes(Mutex<Vec<(&'static str, u64, Duration, Duration)>>);
 

@@ -461,7 +461,11 @@ pub fn render_cached(
             if let Some(file) = cache.and_then(|c| c.reuse(job)) {
                 return Ok((file, PageBytes::Reused));
             }
-            let started = kind_times.as_ref().map(|_| std::time::Instant::now());
+            let started = kind_times.as_ref().map(|_| {
+                // A page that failed on this thread may have left its template time behind.
+                TEMPLATE_TIME.take();
+                std::time::Instant::now()
+            });
             let (path, bytes) = shared.render_job(job)?;
             if let (Some(k), Some(t)) = (&kind_times, started) {
                 k.add(job.kind(), t.elapsed(), TEMPLATE_TIME.take());
