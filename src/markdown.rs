@@ -347,7 +347,19 @@ pub fn plain_text(md: &str) -> String {
             _ => {}
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    collapse_whitespace(&out)
+}
+
+/// `s` with each run of whitespace made one space, and none at either end.
+fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// `escape_html` in the shape Tera wants for its escape function.
@@ -363,24 +375,63 @@ pub fn escape_html(s: &str) -> String {
 }
 
 /// `escape_html`, appended to `out`. The characters it escapes are ASCII, so it copies the
-/// runs between them whole instead of going character by character: escaping is a good part
-/// of rendering pages that quote whole documents.
+/// runs between them whole, and finds them eight bytes at a time: escaping is a good part of
+/// rendering pages (Tera escapes every value a template prints).
 pub fn escape_html_into(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let entity = match b {
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(word) = word_at(bytes, i) {
+            let hits = bytes_equal(word, b'&')
+                | bytes_equal(word, b'<')
+                | bytes_equal(word, b'>')
+                | bytes_equal(word, b'"')
+                | bytes_equal(word, b'\'');
+            if hits == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        let entity = match bytes[i] {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#39;",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&s[start..i]);
         out.push_str(entity);
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     out.push_str(&s[start..]);
+}
+
+const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// The eight bytes of `bytes` from `i`, if there are eight.
+pub(crate) fn word_at(bytes: &[u8], i: usize) -> Option<u64> {
+    let chunk = bytes.get(i..i + 8)?;
+    Some(u64::from_ne_bytes(chunk.try_into().ok()?))
+}
+
+/// Non-zero when a byte of `word` is `c` (the "has zero byte" bit trick on `word ^ c…c`; it
+/// can mark bytes after a match too, so only zero or non-zero is meaningful).
+pub(crate) const fn bytes_equal(word: u64, c: u8) -> u64 {
+    let x = word ^ (ONES * c as u64);
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// Non-zero when a byte of `word` is below `n` (at most 128); as `bytes_equal`, only zero or
+/// non-zero is meaningful.
+pub(crate) const fn bytes_below(word: u64, n: u8) -> u64 {
+    word.wrapping_sub(ONES * n as u64) & !word & HIGHS
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use serde_json::json;
 
+use crate::markdown::{bytes_below, bytes_equal, word_at};
 use crate::model::Site;
 use crate::render::paths;
 use crate::render::rewrite::absolute_urls;
@@ -327,13 +328,26 @@ fn json_feed(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
 
 /// XML escaping for text and attribute values; drops characters XML 1.0 forbids.
 fn esc(s: &str) -> String {
-    // Runs of ordinary text are copied whole; only ASCII and U+FFFE/U+FFFF (bytes EF BF BE/BF)
-    // need a look.
+    // Runs of ordinary text are copied whole, found eight bytes at a time; only ASCII and
+    // U+FFFE/U+FFFF (bytes EF BF BE/BF) need a look.
     let mut out = String::with_capacity(s.len() + 16);
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
+        if let Some(word) = word_at(bytes, i) {
+            let hits = bytes_equal(word, b'&')
+                | bytes_equal(word, b'<')
+                | bytes_equal(word, b'>')
+                | bytes_equal(word, b'"')
+                | bytes_equal(word, b'\'')
+                | bytes_below(word, 0x20)
+                | bytes_equal(word, 0xef);
+            if hits == 0 {
+                i += 8;
+                continue;
+            }
+        }
         let b = bytes[i];
         let (replacement, len) = match b {
             b'&' => ("&amp;", 1),

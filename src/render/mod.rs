@@ -673,14 +673,17 @@ impl<'a> Shared<'a> {
         }
         let ctx = ctx.into_tera();
         let started = std::time::Instant::now();
-        let rendered = self.tera.render(template, &ctx);
+        // Into bytes directly: `render` would check the whole page is UTF-8, which it is.
+        // Large enough for most pages: growing a page's buffer copied it each time.
+        let mut html = Vec::with_capacity(128 * 1024);
+        let rendered = self.tera.render_to(template, &ctx, &mut html);
         TEMPLATE_TIME.set(TEMPLATE_TIME.get() + started.elapsed());
         match rendered {
-            Ok(html) => {
+            Ok(()) => {
                 if let Some((c, file, context)) = seen {
                     c.keep_page_context(&file, template, context);
                 }
-                Ok((path, html.into_bytes()))
+                Ok((path, html))
             }
             Err(e) => Err(Diagnostic::error(
                 format!("themes/{}/templates/{template}", self.site.config.theme),

@@ -12,6 +12,9 @@ use std::collections::HashMap;
 /// headings' tag names is copied as is.
 pub fn nest_headings(html: &str, level: u8) -> Cow<'_, str> {
     let level = level.clamp(1, 6);
+    if !may_have_headings(html) {
+        return Cow::Borrowed(html);
+    }
     let tags = heading_tags(html);
     let Some(top) = tags.iter().filter(|t| !t.closing).map(|t| t.level).min() else {
         return Cow::Borrowed(html);
@@ -44,6 +47,16 @@ pub fn nest_headings(html: &str, level: u8) -> Cow<'_, str> {
     }
     out.push_str(&html[copied..]);
     Cow::Owned(out)
+}
+
+/// Whether any `<` starts something that looks like a heading tag: most sections have none,
+/// and this look is much quicker than parsing every tag.
+fn may_have_headings(html: &str) -> bool {
+    let b = html.as_bytes();
+    memchr::memchr_iter(b'<', b).any(|lt| {
+        let name = lt + if b.get(lt + 1) == Some(&b'/') { 2 } else { 1 };
+        matches!(b.get(name), Some(b'h' | b'H')) && matches!(b.get(name + 1), Some(b'1'..=b'6'))
+    })
 }
 
 struct HeadingTag {

@@ -133,7 +133,8 @@ pub fn scope_ids<'a>(
     prefix: &str,
     outside: Option<(&Targets, &str)>,
 ) -> Cow<'a, str> {
-    if !html.contains("id=") && !(outside.is_some() && html.contains("href=\"#")) {
+    let has = |needle: &str| memchr::memmem::find(html.as_bytes(), needle.as_bytes()).is_some();
+    if !has("id=") && !(outside.is_some() && has("href=\"#")) {
         return Cow::Borrowed(html);
     }
     let mut ids: HashSet<String> = HashSet::new();
