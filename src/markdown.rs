@@ -33,6 +33,12 @@ fn options() -> Options {
 
 /// Renders `md` to sanitised HTML, giving headings anchors and prefixing internal links.
 pub fn render(md: &str, src: Source<'_>) -> Rendered {
+    render_with(md, src, true)
+}
+
+/// `render`; without `may_skip_sanitizer`, even Markdown whose HTML needs no sanitising goes
+/// through the sanitiser (for tests that compare the two).
+fn render_with(md: &str, src: Source<'_>, may_skip_sanitizer: bool) -> Rendered {
     let mut links = Vec::new();
     let mut events: Vec<Event<'_>> = Vec::new();
     let line_starts = line_starts(md);
@@ -79,13 +85,91 @@ pub fn render(md: &str, src: Source<'_>) -> Rendered {
     }
     add_heading_anchors(&mut events);
     let events = drop_textless_headings(unwrap_textless_links(events));
-    let mut raw = String::with_capacity(md.len() * 3 / 2);
+    // Markdown that can only make markup the sanitiser keeps as it is (most of a policy's
+    // text) skips it: parsing and writing the HTML again was a twentieth of a build.
+    let html = if may_skip_sanitizer && needs_no_sanitizing(&events) && !md.contains(['\r', '\0']) {
+        html_as_sanitized(events)
+    } else {
+        sanitize(&raw_html(events, md.len()))
+    };
+    Rendered { html, links }
+}
+
+/// The HTML of `events` as pulldown-cmark writes it, before sanitising.
+fn raw_html(events: Vec<Event<'_>>, len: usize) -> String {
+    let mut raw = String::with_capacity(len * 3 / 2);
     html::push_html(&mut raw, events.into_iter());
     drop_empty_table_heads(&mut raw);
-    Rendered {
-        html: sanitize(&raw),
-        links,
+    raw
+}
+
+/// Whether sanitising the HTML of `events` would give back the same elements and attributes:
+/// no raw HTML, no links or images (the sanitiser checks their URLs and adds `rel`), and
+/// only elements it writes back as pulldown-cmark wrote them (not `<br />`, `<hr />`, classes
+/// or inputs). The text itself is escaped as the sanitiser escapes it, by `html_as_sanitized`.
+fn needs_no_sanitizing(events: &[Event<'_>]) -> bool {
+    events.iter().all(|e| match e {
+        Event::Text(_) | Event::Code(_) | Event::SoftBreak | Event::End(_) => true,
+        Event::Start(tag) => match tag {
+            Tag::Paragraph
+            | Tag::Item
+            | Tag::List(_)
+            | Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::BlockQuote(None)
+            | Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Indented) => true,
+            Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(lang)) => lang.is_empty(),
+            Tag::Heading {
+                id, classes, attrs, ..
+            } => {
+                classes.is_empty()
+                    && attrs.is_empty()
+                    && id.as_deref().is_none_or(|id| {
+                        id.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    })
+            }
+            _ => false,
+        },
+        _ => false,
+    })
+}
+
+/// The HTML of `events` (which `needs_no_sanitizing` accepted) as the sanitiser would write
+/// it: its serialiser escapes text differently from pulldown-cmark (`"` stays, a no-break
+/// space becomes `&nbsp;`), so text is escaped here and handed over as markup.
+fn html_as_sanitized(events: Vec<Event<'_>>) -> String {
+    let events = events.into_iter().map(|e| match e {
+        Event::Text(t) => Event::InlineHtml(serializer_escape(&t).into()),
+        Event::Code(t) => {
+            Event::InlineHtml(format!("<code>{}</code>", serializer_escape(&t)).into())
+        }
+        other => other,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    out
+}
+
+/// Text escaped as html5ever's serialiser (the sanitiser's) escapes it.
+fn serializer_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let entity = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '\u{a0}' => "&nbsp;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(entity);
+        start = i + c.len_utf8();
     }
+    out.push_str(&s[start..]);
+    out
 }
 
 /// Renders Markdown that has no file position to report (e.g. descriptions in YAML).
@@ -428,6 +512,11 @@ pub(crate) const fn bytes_equal(word: u64, c: u8) -> u64 {
     x.wrapping_sub(ONES) & !x & HIGHS
 }
 
+/// Non-zero when a byte of `word` is not ASCII.
+pub(crate) const fn non_ascii(word: u64) -> u64 {
+    word & HIGHS
+}
+
 /// Non-zero when a byte of `word` is below `n` (at most 128); as `bytes_equal`, only zero or
 /// non-zero is meaningful.
 pub(crate) const fn bytes_below(word: u64, n: u8) -> u64 {
@@ -437,6 +526,7 @@ pub(crate) const fn bytes_below(word: u64, n: u8) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     proptest::proptest! {
         #[test]
@@ -454,6 +544,106 @@ mod tests {
                 .collect();
             proptest::prop_assert_eq!(escape_html(&s), by_char);
         }
+    }
+
+    /// Pieces of Markdown that make the elements `needs_no_sanitizing` accepts, the text the
+    /// two serialisers escape differently, and some it refuses.
+    const PIECES: &[&str] = &[
+        "word",
+        " ",
+        "\"",
+        "'",
+        "&",
+        "<",
+        ">",
+        "\u{a0}",
+        "*",
+        "_",
+        "**",
+        "~~",
+        "`",
+        "\n",
+        "\n\n",
+        "1. ",
+        "3. ",
+        "- ",
+        "> ",
+        "## ",
+        "# x {#id}",
+        "    ",
+        "```\n",
+        "&amp;",
+        "&nbsp;",
+        "&#34;",
+        "\\",
+        "[a](/b)",
+        "<b>",
+        "---",
+        "  \n",
+        "| a |\n|---|\n",
+        "[^1]",
+        "- [ ] ",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn markdown_that_skips_the_sanitizer_renders_as_sanitized(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..40)
+        ) {
+            let md = pieces.concat();
+            proptest::prop_assert_eq!(
+                render_with(&md, src(), true).html,
+                render_with(&md, src(), false).html
+            );
+        }
+    }
+
+    /// Every section and Markdown file of the example site (real documents) renders the same
+    /// with and without the sanitiser when it may be skipped, and many may.
+    #[test]
+    fn the_example_sites_text_renders_as_sanitized() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let loaded =
+            crate::content::load(root, &Default::default()).expect("the example site loads");
+        let mut texts: Vec<String> = loaded
+            .site
+            .platforms
+            .iter()
+            .flat_map(|p| &p.documents)
+            .flat_map(|d| d.snapshots.iter())
+            .flat_map(|s| s.sections.iter().map(|x| x.text.to_string()))
+            .collect();
+        for entry in walkdir::WalkDir::new(root.join("content")) {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_some_and(|e| e == "md") {
+                let text = std::fs::read_to_string(entry.path()).unwrap();
+                // The body, after the front matter.
+                texts.push(
+                    text.splitn(3, "---\n")
+                        .last()
+                        .unwrap_or_default()
+                        .to_string(),
+                );
+            }
+        }
+        texts.sort();
+        texts.dedup();
+        let mut skipped = 0;
+        for md in &texts {
+            let fast = render_with(md, src(), true).html;
+            assert_eq!(fast, render_with(md, src(), false).html, "for {md:?}");
+            let events: Vec<Event<'_>> = Parser::new_ext(md, options()).collect();
+            if needs_no_sanitizing(&events) {
+                skipped += 1;
+            }
+        }
+        assert!(texts.len() > 500, "only {} texts", texts.len());
+        // Real documents link a lot, and links always go through the sanitiser.
+        assert!(
+            skipped * 3 > texts.len(),
+            "only {skipped} of {} skip the sanitiser",
+            texts.len()
+        );
     }
 
     fn src() -> Source<'static> {

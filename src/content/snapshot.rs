@@ -184,16 +184,17 @@ fn from_sections(
 /// `sections:`. Only lines at the items' own indentation count, so a `- id:` line inside a
 /// section's text is not taken for one.
 fn id_positions(src: &str) -> Vec<(usize, usize)> {
-    let lines: Vec<&str> = src.lines().collect();
-    let Some(start) = lines.iter().position(|l| l.starts_with("sections:")) else {
+    let mut lines = src.lines().enumerate();
+    if !lines.any(|(_, l)| l.starts_with("sections:")) {
         return Vec::new();
-    };
+    }
     let mut out = Vec::new();
     let mut item_indent: Option<usize> = None;
     // The current item's dash, until its `id:` is found.
     let mut pending: Option<(usize, usize)> = None;
-    for (i, line) in lines.iter().enumerate().skip(start + 1) {
-        let t = line.trim_start();
+    for (i, line) in lines {
+        // YAML indents with spaces only.
+        let t = line.trim_start_matches([' ', '\t']);
         let indent = line.len() - t.len();
         if t.is_empty() || t.starts_with('#') {
             continue;

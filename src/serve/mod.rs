@@ -46,6 +46,9 @@ const TICK: Duration = Duration::from_millis(5);
 /// After events for several files (a `git checkout`, a search-and-replace), wait until no
 /// event came for this long, so that the whole burst makes one rebuild.
 const SETTLE: Duration = Duration::from_millis(150);
+/// After an event for one new file, how long to wait for events for others (see `run`). Edits
+/// of existing files, the common case, do not wait.
+const NEW_FILE_PEEK: Duration = Duration::from_millis(40);
 
 enum Msg {
     Events(DebounceEventResult),
@@ -148,6 +151,19 @@ pub fn run(opts: &ServeOptions, out: &mut dyn Write) -> Result<()> {
         if batch.paths.is_empty() && !batch.rescan {
             continue;
         }
+        if batch.paths.len() == 1 && batch.created {
+            // A new file may be the first of many (a `git checkout` whose writes were spread
+            // over more than the debounce): look a little longer for the rest.
+            match rx.recv_timeout(NEW_FILE_PEEK) {
+                Ok(m) => {
+                    if batch.add(m, &root) {
+                        return shutdown(&hub, out);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return shutdown(&hub, out),
+            }
+        }
         if batch.paths.len() > 1 || batch.rescan {
             // A burst: wait for it to end.
             loop {
@@ -241,6 +257,8 @@ struct Batch {
     paths: BTreeSet<String>,
     /// The watcher lost events: read everything again.
     rescan: bool,
+    /// A relevant path was created.
+    created: bool,
 }
 
 impl Batch {
@@ -276,6 +294,7 @@ impl Batch {
         for p in &e.paths {
             if let Some(rel) = relevant(root, p) {
                 self.paths.insert(rel);
+                self.created |= matches!(e.kind, EventKind::Create(_));
             }
         }
     }
