@@ -2,11 +2,10 @@
 
 use std::sync::Arc;
 
-use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
-use unicode_segmentation::UnicodeSegmentation;
-
+use crate::derive::words;
 use crate::markdown::escape_html;
 use crate::model::{Section, Snapshot};
+use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
 
 /// What happened to a section between two versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -229,9 +228,10 @@ fn inline_words(a: &str, b: &str, html: &mut String, counts: &mut WordCounts) {
         mark(html, "ins", b);
         return;
     }
+    let (a_words, b_words) = (words::word_bounds(a), words::word_bounds(b));
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Myers)
-        .diff_unicode_words(a, b);
+        .diff_slices(&a_words, &b_words);
     // Runs of one tag, in order.
     let mut runs: Vec<(ChangeTag, String)> = Vec::new();
     for change in diff.iter_all_changes() {
@@ -325,7 +325,7 @@ fn mark(html: &mut String, tag: &str, text: &str) {
 /// punctuation and Markdown markers are not words, `don't` is one, and each CJK ideograph is
 /// one, so that texts without spaces are counted too.
 pub fn count_words(s: &str) -> usize {
-    s.unicode_words().count()
+    words::count_words(s)
 }
 
 /// The words of a text without Markdown formatting, link targets or whitespace differences:

@@ -4,6 +4,7 @@ pub mod comparison;
 pub mod diff;
 pub mod history;
 pub mod lint;
+pub mod words;
 
 use std::sync::Arc;
 
