@@ -1,12 +1,13 @@
 //! The build cache: a build whose inputs are those of the build that wrote the output, into
 //! an output nobody touched since, has nothing to do.
 //!
-//! After a build without warnings, the output's marker file (`output::MARKER`) gets a manifest
-//! line: a hash of every input (the bytes and paths of `site.yaml`, `content/`, `static/` and
-//! `themes/`, the options that change the output, and the termtrail binary itself), a hash of
-//! the output's shape (every file's path and size), and the counts the report shows. The next
-//! build hashes its inputs; when they match and the output is as it was left (same paths and
-//! sizes, no file changed since the marker was written, by ctime), it reports the output as
+//! A build without warnings writes a manifest line into the output's marker file
+//! (`output::MARKER`) before the new output is swapped in: a hash of every input (the bytes
+//! and paths of `site.yaml`, `content/`, `static/` and `themes/`, the options that change the
+//! output, and the termtrail binary itself), a hash of the output's shape (every file's path
+//! and size), and the counts the report shows. The next build hashes its inputs; when they
+//! match and the output is as it was left (same paths and sizes, no file changed since the
+//! marker was last touched, by ctime), it reports the output as
 //! unchanged without loading, rendering or writing anything. Inputs are hashed by content, not
 //! by modification time, so a file restored with an old mtime or edited within one clock tick
 //! still invalidates the cache; the manifest holds nothing specific to the folder, so two
@@ -240,30 +241,14 @@ pub fn reuse(out: &Path, fp: Fingerprint) -> Option<Counts> {
     })
 }
 
-/// Writes the manifest into the marker of `out`, which a build from inputs `fp` just wrote
-/// with the files of `listing`. Failing to is not an error: the next build is then a full one.
-pub fn record(out: &Path, fp: Fingerprint, c: Counts, listing: &[(String, u64)]) {
-    let marker = out.join(MARKER);
-    let Ok(text) = fs::read_to_string(&marker) else {
-        return;
-    };
+/// The manifest line for the marker of an output that a build from inputs `fp` writes with the
+/// files of `listing`; `output::Staging::finish` puts it into the marker before the swap.
+pub fn manifest(fp: Fingerprint, c: Counts, listing: &[(String, u64)]) -> String {
     let shape = shape_of_listing(listing);
-    let mut new: String = text
-        .lines()
-        .filter(|l| !l.starts_with(TAG))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    new.push_str(&format!(
+    format!(
         "{TAG} {:016x} {shape:016x} {} {} {} {} {} {}\n",
         fp.0, c.platforms, c.documents, c.versions, c.changes, c.pages, c.files
-    ));
-    // A new file in place of the old: the marker's ctime is then later than every output file's.
-    let tmp = out.join(format!("{MARKER}.tmp"));
-    if fs::write(&tmp, new).is_err() || fs::rename(&tmp, &marker).is_err() {
-        let _ = fs::remove_file(&tmp);
-        let _ = fs::remove_file(&marker);
-        let _ = fs::write(&marker, text);
-    }
+    )
 }
 
 #[cfg(test)]
@@ -297,7 +282,9 @@ mod tests {
         let mut rest = Rendered::new();
         rest.insert(names[0].into(), b"home".to_vec());
         rest.insert(names[1].into(), Vec::new());
-        let (_, listing) = staging.finish(&rest, &[], &[]).unwrap();
+        let (_, listing) = staging
+            .finish(&rest, &[], &[], &|_, _| String::new())
+            .unwrap();
         assert_eq!(listing.len(), names.len() + 1, "the marker is listed too");
         assert_eq!(
             Some(shape_of_listing(&listing)),

@@ -153,7 +153,7 @@ pub fn write(
     builtin: &[(&str, &[u8])],
 ) -> Result<WriteStats> {
     Staging::create(out)?
-        .finish(files, assets, builtin)
+        .finish(files, assets, builtin, &|_, _| String::new())
         .map(|(stats, _)| stats)
 }
 
@@ -248,15 +248,18 @@ impl Staging {
         let mut p = self.lock();
         match result {
             Ok(written) => {
-                match counted {
-                    Counted::Page => p.stats.pages += 1,
-                    Counted::File => p.stats.files += 1,
-                    Counted::Marker => {}
-                }
-                if written {
-                    p.stats.written += 1;
-                } else {
-                    p.stats.unchanged += 1;
+                // The marker is bookkeeping, not part of the site: the report leaves it out.
+                if counted != Counted::Marker {
+                    if counted == Counted::Page {
+                        p.stats.pages += 1;
+                    } else {
+                        p.stats.files += 1;
+                    }
+                    if written {
+                        p.stats.written += 1;
+                    } else {
+                        p.stats.unchanged += 1;
+                    }
                 }
                 p.listing.push((name.to_string(), bytes.len() as u64));
             }
@@ -271,13 +274,17 @@ impl Staging {
         self.progress.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Writes `files`, `assets` and the built-in files not already put, then puts the new
-    /// output in place of the old one. Returns what it wrote, and the list of its files.
+    /// Writes `files`, `assets` and the built-in files not already put, then the marker, its
+    /// text followed by what `marker_note` makes of everything else written (the build cache's
+    /// manifest), then puts the new output in place of the old one. Returns what it wrote, and
+    /// the list of its files. The marker is whole before the swap, so that a build killed at
+    /// any point leaves either the old output or the new one, byte for byte.
     pub fn finish(
         mut self,
         files: &Rendered,
         assets: &[Asset],
         builtin: &[(&str, &[u8])],
+        marker_note: &dyn Fn(&WriteStats, &Listing) -> String,
     ) -> Result<(WriteStats, Listing)> {
         let written = self.lock().names.clone();
         // A generated file wins over a static file of the same name, and both over the
@@ -312,17 +319,24 @@ impl Staging {
                     }
                 },
             });
-        self.put_counted(
-            MARKER,
-            b"This folder is written by termtrail; it is replaced by every build.\n",
-            Counted::Marker,
-        );
+        let marker = {
+            let mut p = self.lock();
+            if let Some(e) = p.error.take() {
+                return Err(e);
+            }
+            format!(
+                "This folder is written by termtrail; it is replaced by every build.\n{}",
+                marker_note(&p.stats, &p.listing)
+            )
+        };
+        self.put_counted(MARKER, marker.as_bytes(), Counted::Marker);
         let progress = std::mem::take(&mut *self.lock());
         if let Some(e) = progress.error {
             return Err(e);
         }
         swap(&self.dir, &self.out)?;
         self.finished = true;
+        mark_settled(&self.out);
         Ok((progress.stats, progress.listing))
     }
 }
@@ -338,6 +352,16 @@ impl Drop for Staging {
         if !self.finished {
             let _ = fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+/// Makes the marker the output's newest inode change. Removing the old output after the swap
+/// unlinks the second name of every file that was hard-linked from it, which changes those
+/// files' ctime; the build cache takes a file changed after the marker for an edit by hand.
+/// A build killed before this only costs the next build its cache.
+fn mark_settled(out: &Path) {
+    if let Ok(f) = fs::File::options().write(true).open(out.join(MARKER)) {
+        let _ = f.set_modified(std::time::SystemTime::now());
     }
 }
 
@@ -404,4 +428,40 @@ fn swap(staging: &Path, out: &Path) -> Result<()> {
     }
     let _ = fs::remove_dir_all(&aside);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The marker's note is made while the old output is still in place and is in the marker
+    /// when the new output arrives: no write follows the swap that a kill could cut short.
+    #[test]
+    fn the_marker_is_whole_when_the_new_output_arrives() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(
+            &out,
+            &Rendered::from([("a.html".into(), b"old".to_vec())]),
+            &[],
+            &[],
+        )
+        .unwrap();
+        let staging = Staging::create(&out).unwrap();
+        staging.put("a.html", b"new");
+        let note = |stats: &WriteStats, listing: &Listing| {
+            assert_eq!(fs::read(out.join("a.html")).unwrap(), b"old");
+            assert_eq!((stats.pages, listing.len()), (1, 1));
+            "note: 1 page\n".to_string()
+        };
+        let (stats, _) = staging.finish(&Rendered::new(), &[], &[], &note).unwrap();
+        assert_eq!((stats.pages, stats.written, stats.unchanged), (1, 1, 0));
+        let marker = fs::read_to_string(out.join(MARKER)).unwrap();
+        assert!(marker.ends_with("build.\nnote: 1 page\n"), "{marker}");
+        let names: Vec<_> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
 }

@@ -164,7 +164,7 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
                 pages: c.pages,
                 files: c.files,
                 written: 0,
-                unchanged: c.pages + c.files + 1,
+                unchanged: c.pages + c.files,
             },
             warnings: Diagnostics::default(),
             platforms: c.platforms,
@@ -178,15 +178,10 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
     // staging folder goes and the old output stays.
     let staging = output::Staging::create(&out)?;
     let built = build_into(&opts.root, &load_opts, Some(&staging)).map_err(Error::Content)?;
-    let (stats, listing) = staging.finish(
-        &built.files,
-        &built.loaded.assets,
-        templates::BUILTIN_ASSETS,
-    )?;
     let site = &built.loaded.site;
-    let report = BuildReport {
+    let mut report = BuildReport {
         output: out,
-        stats,
+        stats: WriteStats::default(),
         warnings: built.loaded.warnings.clone(),
         platforms: site.platforms.len(),
         documents: site.platforms.iter().map(|p| p.documents.len()).sum(),
@@ -197,20 +192,33 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
             .map(|d| d.snapshots.len())
             .sum(),
         changes: site.platforms.iter().map(|p| p.changes.len()).sum(),
-        seconds: start.elapsed().as_secs_f64(),
+        seconds: 0.0,
     };
     // Only a build without warnings is cached, so that warnings are shown by every build.
-    if let Some(fp) = fingerprint.filter(|_| report.warnings.0.is_empty()) {
-        let c = build_cache::Counts {
-            platforms: report.platforms,
-            documents: report.documents,
-            versions: report.versions,
-            changes: report.changes,
-            pages: report.stats.pages,
-            files: report.stats.files,
-        };
-        build_cache::record(&report.output, fp, c, &listing);
-    }
+    let cached = fingerprint.filter(|_| report.warnings.0.is_empty());
+    let manifest = |stats: &WriteStats, listing: &output::Listing| match cached {
+        Some(fp) => build_cache::manifest(
+            fp,
+            build_cache::Counts {
+                platforms: report.platforms,
+                documents: report.documents,
+                versions: report.versions,
+                changes: report.changes,
+                pages: stats.pages,
+                files: stats.files,
+            },
+            listing,
+        ),
+        None => String::new(),
+    };
+    let (stats, _) = staging.finish(
+        &built.files,
+        &built.loaded.assets,
+        templates::BUILTIN_ASSETS,
+        &manifest,
+    )?;
+    report.stats = stats;
+    report.seconds = start.elapsed().as_secs_f64();
     drop_in_background(built);
     Ok(report)
 }
