@@ -156,7 +156,9 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
         base_url: opts.base_url.clone(),
     };
     // Inputs unchanged since the build that wrote the output, which nobody touched: done.
+    let mut timings = Timings::from_env();
     let fingerprint = build_cache::fingerprint(&opts.root, opts.drafts, opts.base_url.as_deref());
+    timings.stage("fingerprint");
     if let Some(c) = fingerprint.and_then(|fp| build_cache::reuse(&out, fp)) {
         return Ok(BuildReport {
             output: out,
@@ -177,6 +179,7 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
     // Pages are written into the new output as they are rendered; if the build fails, the
     // staging folder goes and the old output stays.
     let staging = output::Staging::create(&out)?;
+    timings.stage("create output");
     let built = build_into(&opts.root, &load_opts, Some(&staging)).map_err(Error::Content)?;
     let site = &built.loaded.site;
     let mut report = BuildReport {
@@ -211,12 +214,14 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
         ),
         None => String::new(),
     };
+    timings.stage("(load to render)");
     let (stats, _) = staging.finish(
         &built.files,
         &built.loaded.assets,
         templates::BUILTIN_ASSETS,
         &manifest,
     )?;
+    timings.stage("write the rest");
     report.stats = stats;
     report.seconds = start.elapsed().as_secs_f64();
     drop_in_background(built);

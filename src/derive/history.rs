@@ -83,7 +83,11 @@ pub fn section_histories_with(
             let renamed = prev.is_some() && prev_heading != s.heading;
             let event = match &prev {
                 None => Some(SectionEvent::Added),
-                Some(p) if **p != *s.text || renamed => Some(SectionEvent::Changed),
+                // Equal texts of one document share one allocation (the loader interns
+                // them), so most comparisons end at the pointers.
+                Some(p) if (!Arc::ptr_eq(p, &s.text) && **p != *s.text) || renamed => {
+                    Some(SectionEvent::Changed)
+                }
                 Some(_) => None,
             };
             if let Some(event) = event {

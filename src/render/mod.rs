@@ -96,6 +96,8 @@ pub enum Job {
 }
 
 thread_local! {
+    /// The buffer of the last page this thread wrote to a [`PageSink`], for its next page.
+    static PAGE_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
     /// Time spent in Tera by the page being rendered on this thread (for `TERMTRAIL_TIMINGS`).
     static TEMPLATE_TIME: std::cell::Cell<std::time::Duration> = const { std::cell::Cell::new(std::time::Duration::ZERO) };
 }
@@ -477,6 +479,7 @@ pub fn render_cached(
             match sink {
                 Some(sink) => {
                     sink.page(&file, &bytes);
+                    PAGE_BUFFER.set(bytes);
                     Ok((file, PageBytes::Sent))
                 }
                 None => Ok((file, PageBytes::Kept(bytes))),
@@ -674,8 +677,12 @@ impl<'a> Shared<'a> {
         let ctx = ctx.into_tera();
         let started = std::time::Instant::now();
         // Into bytes directly: `render` would check the whole page is UTF-8, which it is.
-        // Large enough for most pages: growing a page's buffer copied it each time.
-        let mut html = Vec::with_capacity(128 * 1024);
+        // Large enough for most pages: growing a page's buffer copied it each time. A page
+        // written out at once leaves its buffer to the thread's next page: a fresh 128 KiB
+        // for each of thousands of pages was freed back to the system and faulted in again.
+        let mut html = PAGE_BUFFER.take();
+        html.clear();
+        html.reserve(128 * 1024);
         let rendered = self.tera.render_to(template, &ctx, &mut html);
         TEMPLATE_TIME.set(TEMPLATE_TIME.get() + started.elapsed());
         match rendered {

@@ -28,8 +28,15 @@ impl<'a> UserContext<'a> {
     }
 
     pub fn find_value_by_dotted_pointer(&self, pointer: &str) -> Option<&'a Value> {
-        let root = pointer.split('.').next().unwrap().replace("~1", "/").replace("~0", "~");
-        let rest = &pointer[root.len() + 1..];
+        // termtrail: the root is copied only when it has a `~` escape (two `String`s were
+        // allocated for every `{{ a.b }}` found in the context), and the rest of the path
+        // starts after the root as written, not as unescaped.
+        let raw_root = pointer.split('.').next().unwrap();
+        let rest = pointer.get(raw_root.len() + 1..).unwrap_or("");
+        if find_byte(raw_root, b'~').is_none() {
+            return self.inner.get(raw_root).and_then(|val| dotted_pointer(val, rest));
+        }
+        let root = raw_root.replace("~1", "/").replace("~0", "~");
         self.inner.get(&root).and_then(|val| dotted_pointer(val, rest))
     }
 }
