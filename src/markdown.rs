@@ -434,6 +434,43 @@ pub fn plain_text(md: &str) -> String {
     collapse_whitespace(&out)
 }
 
+/// The start of `plain_text(md)`: at least its first `chars` characters (all of it when it is
+/// shorter), read no further into `md` than that needs. Excerpts show a few hundred characters
+/// of sections many times that long.
+pub fn plain_text_prefix(md: &str, chars: usize) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    // A space is written only before the next word, as `collapse_whitespace` joins words.
+    let mut space = false;
+    let mut push = |piece: &str, out: &mut String| {
+        for c in piece.chars() {
+            if c.is_whitespace() {
+                space = !out.is_empty();
+            } else {
+                if space {
+                    out.push(' ');
+                    count += 1;
+                    space = false;
+                }
+                out.push(c);
+                count += 1;
+            }
+        }
+        count > chars
+    };
+    for event in Parser::new_ext(md, options()) {
+        let enough = match event {
+            Event::Text(t) | Event::Code(t) => push(&t, &mut out),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => push(" ", &mut out),
+            _ => false,
+        };
+        if enough {
+            break;
+        }
+    }
+    out
+}
+
 /// `s` with each run of whitespace made one space, and none at either end.
 fn collapse_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -166,6 +166,9 @@ pub type Listing = Vec<(String, u64)>;
 /// stays as it was.
 pub struct Staging {
     out: PathBuf,
+    /// Whether there is an old output whose unchanged files can be linked (a first build, or
+    /// one into an emptied folder, looks for none).
+    has_old: bool,
     dir: PathBuf,
     progress: Mutex<Progress>,
     finished: bool,
@@ -207,8 +210,10 @@ impl Staging {
         let dir = staging_dir(&out)?;
         fs::create_dir_all(&dir)
             .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        let has_old = out.join(MARKER).is_file();
         Ok(Staging {
             out,
+            has_old,
             dir,
             progress: Mutex::new(Progress::default()),
             finished: false,
@@ -244,7 +249,8 @@ impl Staging {
             }
             self.lock().folders.insert(f.to_path_buf());
         }
-        let result = put(&self.dir, &self.out, name, bytes);
+        let old = self.has_old.then_some(self.out.as_path());
+        let result = put(&self.dir, old, name, bytes);
         let mut p = self.lock();
         match result {
             Ok(written) => {
@@ -373,12 +379,13 @@ enum Source<'a> {
 
 /// Writes one file into `staging`; returns false when the old output's file had the same bytes
 /// and was linked instead.
-fn put(staging: &Path, old: &Path, rel: &str, bytes: &[u8]) -> Result<bool> {
+fn put(staging: &Path, old: Option<&Path>, rel: &str, bytes: &[u8]) -> Result<bool> {
     let dest = staging.join(rel);
-    let previous = old.join(rel);
     // Same bytes as last time: keep the old file (its inode and mtime), so rsync sees nothing.
-    if same_bytes(&previous, bytes) && fs::hard_link(&previous, &dest).is_ok() {
-        return Ok(false);
+    if let Some(previous) = old.map(|o| o.join(rel)) {
+        if same_bytes(&previous, bytes) && fs::hard_link(&previous, &dest).is_ok() {
+            return Ok(false);
+        }
     }
     let mut f =
         fs::File::create(&dest).map_err(|e| Error::io(format!("writing {}", dest.display()), e))?;

@@ -11,6 +11,7 @@ mod common;
 use proptest::prelude::*;
 use termtrail::config::SiteConfig;
 use termtrail::content::{parse_source, snapshot};
+use termtrail::derive::comparison::shorten;
 use termtrail::error::Diagnostic;
 use termtrail::markdown::{self, Source};
 
@@ -127,7 +128,19 @@ fn check_markdown(md: &str, first_line: usize) -> Result<(), TestCaseError> {
         );
         prop_assert!(l.column >= 1);
     }
-    let _ = markdown::plain_text(md);
+    // An excerpt made from the start of the plain text is the excerpt of the whole of it.
+    let plain = markdown::plain_text(md);
+    for n in [0, 1, 7, 40] {
+        let prefix = markdown::plain_text_prefix(md, n);
+        prop_assert!(plain.starts_with(&prefix), "{:?} / {:?}", prefix, plain);
+        prop_assert!(
+            prefix.chars().count() > n || prefix == plain,
+            "{:?} / {:?}",
+            prefix,
+            plain
+        );
+        prop_assert_eq!(shorten(&prefix, n), shorten(&plain, n));
+    }
     let sections = snapshot::split_text(md, first_line);
     let mut ids: Vec<&str> = sections.iter().map(|s| s.id.as_str()).collect();
     let n = ids.len();

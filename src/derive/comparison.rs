@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 
-use crate::markdown::plain_text;
+use crate::markdown::plain_text_prefix;
 use crate::model::Site;
 
 /// How long an excerpt may be before it is shortened, in characters.
@@ -46,7 +46,8 @@ impl Comparisons {
                     if s.topics.is_empty() {
                         continue;
                     }
-                    let (text, shortened) = shorten(&plain_text(&s.text), EXCERPT_CHARS);
+                    let (text, shortened) =
+                        shorten(&plain_text_prefix(&s.text, EXCERPT_CHARS), EXCERPT_CHARS);
                     for t in &s.topics {
                         by_topic.entry(t.clone()).or_default().push(Excerpt {
                             platform: p.slug.clone(),
