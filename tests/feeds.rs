@@ -892,3 +892,26 @@ fn api_files_are_complete_and_documented() {
         }
     }
 }
+
+/// JSON feeds are laid out as `serde_json` pretty-prints them (keys sorted, two-space indent),
+/// item by item, feeds with no items among them.
+#[test]
+fn json_feeds_are_pretty_printed_json() {
+    let (dir, _) = built();
+    let out = dir.path().join("public");
+    let mut feeds = 0;
+    let mut empty = 0;
+    for entry in walkdir::WalkDir::new(&out) {
+        let entry = entry.unwrap();
+        if entry.file_name() != "feed.json" {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let pretty = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        assert!(pretty == text, "{}:\n{text}", entry.path().display());
+        feeds += 1;
+        empty += usize::from(value["items"].as_array().unwrap().is_empty());
+    }
+    assert!(feeds > 5 && empty > 0, "{feeds} feeds, {empty} empty");
+}

@@ -100,6 +100,9 @@ pub fn write_all(
             Content {
                 xml: esc(&html),
                 html,
+                rss: OnceLock::new(),
+                atom: OnceLock::new(),
+                json: OnceLock::new(),
             }
         })
     };
@@ -167,10 +170,15 @@ fn scope_key(cache: Option<&dyn RenderCache>, scope: &Scope) -> Option<u64> {
     Some(h.finish())
 }
 
-/// A record's content with absolute URLs, as HTML and escaped for XML.
+/// A record's content with absolute URLs, as HTML and escaped for XML, and its item in each
+/// format: a record is listed in the feeds of the site, its platform, its document and each of
+/// its topics, and its item is the same in all of them.
 struct Content {
     html: String,
     xml: String,
+    rss: OnceLock<String>,
+    atom: OnceLock<String>,
+    json: OnceLock<String>,
 }
 
 struct Item<'a> {
@@ -208,35 +216,7 @@ fn rss(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
     ));
     x.push_str(&format!("<lastBuildDate>{}</lastBuildDate>\n<dc:creator>{}</dc:creator>\n<generator>termtrail</generator>\n", rfc822(updated(items)), esc(&cfg.author)));
     for i in items {
-        let v = i.view;
-        x.push_str("<item>\n");
-        x.push_str(&format!("<title>{}</title>\n<link>{}</link>\n<guid isPermaLink=\"true\">{}</guid>\n<pubDate>{}</pubDate>\n", esc(&v.full_title), esc(&v.permalink), esc(&v.permalink), rfc822(i.date)));
-        x.push_str(&format!("<dc:creator>{}</dc:creator>\n", esc(&cfg.author)));
-        x.push_str(&format!(
-            "<description>{}</description>\n<content:encoded>{}</content:encoded>\n",
-            // Readers take an RSS description for HTML: the plain-text summary is escaped for
-            // HTML first, so that `<b>` in it stays text.
-            esc(&crate::markdown::escape_html(&v.summary)),
-            i.content.xml
-        ));
-        let topics = esc(&cfg.permalink(&paths::topics()));
-        for t in &v.topics {
-            x.push_str(&format!(
-                "<category domain=\"{topics}\">{}</category>\n",
-                esc(&t.title)
-            ));
-        }
-        x.push_str(&format!(
-            "<category domain=\"{}\">{}</category>\n",
-            esc(&cfg.permalink(&paths::platforms())),
-            esc(&v.platform.title)
-        ));
-        x.push_str(&format!(
-            "<category domain=\"{}\">{}</category>\n",
-            esc(&cfg.permalink(&paths::platform(&v.platform.slug))),
-            esc(&v.document.title)
-        ));
-        x.push_str("</item>\n");
+        x.push_str(i.content.rss.get_or_init(|| rss_item(site, i)));
     }
     x.push_str("</channel>\n</rss>\n");
     x
@@ -256,74 +236,138 @@ fn atom(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
     x.push_str(&format!("<link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>\n<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n", esc(&self_url), esc(&link)));
     x.push_str(&format!("<id>{}</id>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<generator>termtrail</generator>\n", esc(&link), rfc3339(updated(items)), esc(&cfg.author)));
     for i in items {
-        let v = i.view;
-        x.push_str("<entry>\n");
-        x.push_str(&format!("<title>{}</title>\n<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n<id>{}</id>\n", esc(&v.full_title), esc(&v.permalink), esc(&v.permalink)));
-        x.push_str(&format!(
-            "<published>{0}</published>\n<updated>{0}</updated>\n",
-            rfc3339(i.date)
-        ));
-        x.push_str(&format!(
-            "<summary>{}</summary>\n<content type=\"html\">{}</content>\n",
-            esc(&v.summary),
-            i.content.xml
-        ));
-        // Topics, the platform and the document, each in its own scheme: the page listing them.
-        let topics = esc(&cfg.permalink(&paths::topics()));
-        for t in &v.topics {
-            x.push_str(&format!(
-                "<category term=\"{}\" scheme=\"{topics}\" label=\"{}\"/>\n",
-                esc(&t.slug),
-                esc(&t.title)
-            ));
-        }
-        x.push_str(&format!(
-            "<category term=\"{}\" scheme=\"{}\" label=\"{}\"/>\n",
-            esc(&v.platform.slug),
-            esc(&cfg.permalink(&paths::platforms())),
-            esc(&v.platform.title)
-        ));
-        x.push_str(&format!(
-            "<category term=\"{}\" scheme=\"{}\" label=\"{}\"/>\n",
-            esc(&v.document.slug),
-            esc(&cfg.permalink(&paths::platform(&v.platform.slug))),
-            esc(&v.document.title)
-        ));
-        x.push_str("</entry>\n");
+        x.push_str(i.content.atom.get_or_init(|| atom_entry(site, i)));
     }
     x.push_str("</feed>\n");
     x
 }
 
+/// One record's `<item>`.
+fn rss_item(site: &Site, i: &Item<'_>) -> String {
+    let cfg = &site.config;
+    let v = i.view;
+    let mut x = String::with_capacity(1024 + i.content.xml.len());
+    x.push_str("<item>\n");
+    x.push_str(&format!("<title>{}</title>\n<link>{}</link>\n<guid isPermaLink=\"true\">{}</guid>\n<pubDate>{}</pubDate>\n", esc(&v.full_title), esc(&v.permalink), esc(&v.permalink), rfc822(i.date)));
+    x.push_str(&format!("<dc:creator>{}</dc:creator>\n", esc(&cfg.author)));
+    x.push_str(&format!(
+        "<description>{}</description>\n<content:encoded>{}</content:encoded>\n",
+        // Readers take an RSS description for HTML: the plain-text summary is escaped for
+        // HTML first, so that `<b>` in it stays text.
+        esc(&crate::markdown::escape_html(&v.summary)),
+        i.content.xml
+    ));
+    let topics = esc(&cfg.permalink(&paths::topics()));
+    for t in &v.topics {
+        x.push_str(&format!(
+            "<category domain=\"{topics}\">{}</category>\n",
+            esc(&t.title)
+        ));
+    }
+    x.push_str(&format!(
+        "<category domain=\"{}\">{}</category>\n",
+        esc(&cfg.permalink(&paths::platforms())),
+        esc(&v.platform.title)
+    ));
+    x.push_str(&format!(
+        "<category domain=\"{}\">{}</category>\n",
+        esc(&cfg.permalink(&paths::platform(&v.platform.slug))),
+        esc(&v.document.title)
+    ));
+    x.push_str("</item>\n");
+    x
+}
+
+/// One record's `<entry>`.
+fn atom_entry(site: &Site, i: &Item<'_>) -> String {
+    let cfg = &site.config;
+    let v = i.view;
+    let mut x = String::with_capacity(1024 + i.content.xml.len());
+    x.push_str("<entry>\n");
+    x.push_str(&format!("<title>{}</title>\n<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n<id>{}</id>\n", esc(&v.full_title), esc(&v.permalink), esc(&v.permalink)));
+    x.push_str(&format!(
+        "<published>{0}</published>\n<updated>{0}</updated>\n",
+        rfc3339(i.date)
+    ));
+    x.push_str(&format!(
+        "<summary>{}</summary>\n<content type=\"html\">{}</content>\n",
+        esc(&v.summary),
+        i.content.xml
+    ));
+    // Topics, the platform and the document, each in its own scheme: the page listing them.
+    let topics = esc(&cfg.permalink(&paths::topics()));
+    for t in &v.topics {
+        x.push_str(&format!(
+            "<category term=\"{}\" scheme=\"{topics}\" label=\"{}\"/>\n",
+            esc(&t.slug),
+            esc(&t.title)
+        ));
+    }
+    x.push_str(&format!(
+        "<category term=\"{}\" scheme=\"{}\" label=\"{}\"/>\n",
+        esc(&v.platform.slug),
+        esc(&cfg.permalink(&paths::platforms())),
+        esc(&v.platform.title)
+    ));
+    x.push_str(&format!(
+        "<category term=\"{}\" scheme=\"{}\" label=\"{}\"/>\n",
+        esc(&v.document.slug),
+        esc(&cfg.permalink(&paths::platform(&v.platform.slug))),
+        esc(&v.document.title)
+    ));
+    x.push_str("</entry>\n");
+    x
+}
+
 fn json_feed(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
     let cfg = &site.config;
-    let items: Vec<serde_json::Value> = items
-        .iter()
-        .map(|i| {
-            let v = i.view;
-            let mut tags: Vec<&str> = v.topics.iter().map(|t| t.title.as_str()).collect();
-            tags.push(&v.platform.title);
-            json!({
-                "id": v.permalink, "url": v.permalink, "title": v.full_title, "summary": v.summary,
-                "content_html": i.content.html, "date_published": rfc3339(i.date), "tags": tags,
-                "_termtrail": {"platform": v.platform.slug, "platform_name": v.platform.title, "document": v.document.slug, "document_title": v.document.title,
-                               "impact": v.impact, "topics": v.topics.iter().map(|t| &t.slug).collect::<Vec<_>>()}
-            })
-        })
-        .collect();
-    let feed = json!({
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": scope.title,
-        "home_page_url": cfg.permalink(&scope.path),
-        "feed_url": cfg.permalink(&format!("{}feed.json", scope.path)),
-        "description": scope.description,
-        "language": cfg.language,
-        "authors": [{"name": cfg.author}],
-        "items": items,
-    });
-    let mut s = serde_json::to_string_pretty(&feed).unwrap_or_default();
-    s.push('\n');
+    // Written field by field, in the order and the layout `serde_json::to_string_pretty` gives
+    // the whole object (keys sorted), so that each item is made once and copied.
+    let text = |v: &str| serde_json::to_string(v).unwrap_or_default();
+    let mut s = String::with_capacity(4096);
+    s.push_str("{\n  \"authors\": ");
+    s.push_str(&pretty_at(&json!([{ "name": cfg.author }]), 2));
+    s.push_str(",\n  \"description\": ");
+    s.push_str(&text(&scope.description));
+    s.push_str(",\n  \"feed_url\": ");
+    s.push_str(&text(&cfg.permalink(&format!("{}feed.json", scope.path))));
+    s.push_str(",\n  \"home_page_url\": ");
+    s.push_str(&text(&cfg.permalink(&scope.path)));
+    s.push_str(",\n  \"items\": [");
+    for (n, i) in items.iter().enumerate() {
+        s.push_str(if n == 0 { "\n    " } else { ",\n    " });
+        s.push_str(i.content.json.get_or_init(|| json_item(i)));
+    }
+    if !items.is_empty() {
+        s.push_str("\n  ");
+    }
+    s.push_str("],\n  \"language\": ");
+    s.push_str(&text(&cfg.language));
+    s.push_str(",\n  \"title\": ");
+    s.push_str(&text(&scope.title));
+    s.push_str(",\n  \"version\": \"https://jsonfeed.org/version/1.1\"\n}\n");
     s
+}
+
+/// One record's item, laid out for its place in the feed's `items`.
+fn json_item(i: &Item<'_>) -> String {
+    let v = i.view;
+    let mut tags: Vec<&str> = v.topics.iter().map(|t| t.title.as_str()).collect();
+    tags.push(&v.platform.title);
+    let item = json!({
+        "id": v.permalink, "url": v.permalink, "title": v.full_title, "summary": v.summary,
+        "content_html": i.content.html, "date_published": rfc3339(i.date), "tags": tags,
+        "_termtrail": {"platform": v.platform.slug, "platform_name": v.platform.title, "document": v.document.slug, "document_title": v.document.title,
+                       "impact": v.impact, "topics": v.topics.iter().map(|t| &t.slug).collect::<Vec<_>>()}
+    });
+    pretty_at(&item, 4)
+}
+
+/// `value` as `to_string_pretty` writes it `indent` spaces deep: its lines after the first
+/// indented. (A JSON string holds no raw line break, so every line break is the layout's.)
+fn pretty_at(value: &serde_json::Value, indent: usize) -> String {
+    let pretty = serde_json::to_string_pretty(value).unwrap_or_default();
+    pretty.replace('\n', &format!("\n{}", " ".repeat(indent)))
 }
 
 /// XML escaping for text and attribute values; drops characters XML 1.0 forbids.
