@@ -144,7 +144,8 @@ fn shape_under(dir: &Path, prefix: &str, since: (i64, i64)) -> Option<ShapeEntri
                 v.extend(shape_under(&path, &rel, since)?);
                 Some(v)
             } else {
-                // Folders change when the marker is replaced; a file changed since is a change.
+                // Folders change with every swap, so only files are looked at: one changed since the
+                // marker was last touched was edited by hand.
                 let meta = fs::symlink_metadata(&path).ok()?;
                 (changed_time(&meta) <= since).then(|| vec![(rel, Some(meta.len()))])
             }

@@ -434,9 +434,11 @@ pub fn plain_text(md: &str) -> String {
     collapse_whitespace(&out)
 }
 
-/// The start of `plain_text(md)`: at least its first `chars` characters (all of it when it is
-/// shorter), read no further into `md` than that needs. Excerpts show a few hundred characters
-/// of sections many times that long.
+/// The start of `plain_text(md)`: more than its first `chars` characters (all of it when it
+/// is not longer), enough for `shorten(_, chars)` to give what it gives for the whole text,
+/// which needs to know that there is more. Events past that are not asked for, so the
+/// inline parsing of the rest of `md` is skipped: excerpts show a few hundred characters of
+/// sections many times that long.
 pub fn plain_text_prefix(md: &str, chars: usize) -> String {
     let mut out = String::new();
     let mut count = 0;

@@ -166,8 +166,10 @@ pub type Listing = Vec<(String, u64)>;
 /// stays as it was.
 pub struct Staging {
     out: PathBuf,
-    /// Whether there is an old output whose unchanged files can be linked (a first build, or
-    /// one into an emptied folder, looks for none).
+    /// Whether there is an old output whose unchanged files can be linked: one with termtrail's
+    /// marker. A first build looks for none, and neither does one into a folder without the
+    /// marker (`--force`, or a marker deleted by hand): every file is then written anew, with
+    /// a new inode and mtime.
     has_old: bool,
     dir: PathBuf,
     progress: Mutex<Progress>,
@@ -255,17 +257,15 @@ impl Staging {
         match result {
             Ok(written) => {
                 // The marker is bookkeeping, not part of the site: the report leaves it out.
-                if counted != Counted::Marker {
-                    if counted == Counted::Page {
-                        p.stats.pages += 1;
-                    } else {
-                        p.stats.files += 1;
-                    }
-                    if written {
-                        p.stats.written += 1;
-                    } else {
-                        p.stats.unchanged += 1;
-                    }
+                match counted {
+                    Counted::Page => p.stats.pages += 1,
+                    Counted::File => p.stats.files += 1,
+                    Counted::Marker => {}
+                }
+                match (counted, written) {
+                    (Counted::Marker, _) => {}
+                    (_, true) => p.stats.written += 1,
+                    (_, false) => p.stats.unchanged += 1,
                 }
                 p.listing.push((name.to_string(), bytes.len() as u64));
             }
@@ -283,8 +283,9 @@ impl Staging {
     /// Writes `files`, `assets` and the built-in files not already put, then the marker, its
     /// text followed by what `marker_note` makes of everything else written (the build cache's
     /// manifest), then puts the new output in place of the old one. Returns what it wrote, and
-    /// the list of its files. The marker is whole before the swap, so that a build killed at
-    /// any point leaves either the old output or the new one, byte for byte.
+    /// the list of its files. The marker is whole before the swap, so that where the system
+    /// exchanges folders atomically (Linux) a build killed at any point leaves either the old
+    /// output or the new one, byte for byte.
     pub fn finish(
         mut self,
         files: &Rendered,
@@ -325,16 +326,19 @@ impl Staging {
                     }
                 },
             });
-        let marker = {
+        // The note is made without the lock held: it may take its time, or look at the output.
+        let (stats, listing) = {
             let mut p = self.lock();
             if let Some(e) = p.error.take() {
                 return Err(e);
             }
-            format!(
-                "This folder is written by termtrail; it is replaced by every build.\n{}",
-                marker_note(&p.stats, &p.listing)
-            )
+            (p.stats, std::mem::take(&mut p.listing))
         };
+        let marker = format!(
+            "This folder is written by termtrail; it is replaced by every build.\n{}",
+            marker_note(&stats, &listing)
+        );
+        self.lock().listing = listing;
         self.put_counted(MARKER, marker.as_bytes(), Counted::Marker);
         let progress = std::mem::take(&mut *self.lock());
         if let Some(e) = progress.error {

@@ -89,6 +89,28 @@ fn a_no_op_rebuild_keeps_every_inode_and_mtime() {
     // The build wrote its manifest again, into a new marker file (the marker is not counted).
     assert_eq!(read(&out, MARKER), marker);
     assert_ne!(marker_inode(), first_marker);
+
+    // Every file of that output was linked from the one before, and taking the old output
+    // away changed their inodes; the next build still finds the output as it left it.
+    assert!(
+        from_cache(root),
+        "a build after one that linked every file is not taken from the cache"
+    );
+    assert_eq!(identities(&out), before);
+}
+
+/// Builds `root`; whether the build was taken from the cache (it then loads nothing).
+fn from_cache(root: &Path) -> bool {
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_termtrail"))
+        .arg("build")
+        .current_dir(root)
+        .env("TERMTRAIL_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(stderr.contains("timings: fingerprint"), "{stderr}");
+    !stderr.contains("timings: load")
 }
 
 #[test]

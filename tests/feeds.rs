@@ -910,6 +910,16 @@ fn json_feeds_are_pretty_printed_json() {
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         let pretty = serde_json::to_string_pretty(&value).unwrap() + "\n";
         assert!(pretty == text, "{}:\n{text}", entry.path().display());
+        // Keys in sorted order, as serde_json writes an object (and would write it back in
+        // any order if it kept the order it read).
+        let keys: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("  \"")?.split_once('"').map(|(k, _)| k))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted, "{}", entry.path().display());
+        assert!(keys.len() >= 8, "{keys:?}");
         feeds += 1;
         empty += usize::from(value["items"].as_array().unwrap().is_empty());
     }

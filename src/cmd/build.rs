@@ -182,10 +182,7 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
     timings.stage("create output");
     let built = build_into(&opts.root, &load_opts, Some(&staging)).map_err(Error::Content)?;
     let site = &built.loaded.site;
-    let mut report = BuildReport {
-        output: out,
-        stats: WriteStats::default(),
-        warnings: built.loaded.warnings.clone(),
+    let counts = build_cache::Counts {
         platforms: site.platforms.len(),
         documents: site.platforms.iter().map(|p| p.documents.len()).sum(),
         versions: site
@@ -195,26 +192,23 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
             .map(|d| d.snapshots.len())
             .sum(),
         changes: site.platforms.iter().map(|p| p.changes.len()).sum(),
-        seconds: 0.0,
+        pages: 0,
+        files: 0,
     };
     // Only a build without warnings is cached, so that warnings are shown by every build.
-    let cached = fingerprint.filter(|_| report.warnings.0.is_empty());
+    let cached = fingerprint.filter(|_| built.loaded.warnings.0.is_empty());
     let manifest = |stats: &WriteStats, listing: &output::Listing| match cached {
-        Some(fp) => build_cache::manifest(
-            fp,
-            build_cache::Counts {
-                platforms: report.platforms,
-                documents: report.documents,
-                versions: report.versions,
-                changes: report.changes,
+        Some(fp) => {
+            let written = build_cache::Counts {
                 pages: stats.pages,
                 files: stats.files,
-            },
-            listing,
-        ),
+                ..counts
+            };
+            build_cache::manifest(fp, written, listing)
+        }
         None => String::new(),
     };
-    timings.stage("(load to render)");
+    timings.stage("load to render, in all");
     let (stats, _) = staging.finish(
         &built.files,
         &built.loaded.assets,
@@ -222,8 +216,16 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
         &manifest,
     )?;
     timings.stage("write the rest");
-    report.stats = stats;
-    report.seconds = start.elapsed().as_secs_f64();
+    let report = BuildReport {
+        output: out,
+        stats,
+        warnings: built.loaded.warnings.clone(),
+        platforms: counts.platforms,
+        documents: counts.documents,
+        versions: counts.versions,
+        changes: counts.changes,
+        seconds: start.elapsed().as_secs_f64(),
+    };
     drop_in_background(built);
     Ok(report)
 }
