@@ -26,8 +26,12 @@ impl Timings {
                 (Some(n), Some(c)) => format!(" (CPU {:7.1} ms)", (n - c).as_secs_f64() * 1e3),
                 _ => String::new(),
             };
+            let resident = match resident_mb() {
+                Some(mb) => format!(", {mb:5} MB resident"),
+                None => String::new(),
+            };
             eprintln!(
-                "timings: {name:<16} {:8.1} ms{used}",
+                "timings: {name:<16} {:8.1} ms{used}{resident}",
                 t.elapsed().as_secs_f64() * 1e3
             );
             *t = Instant::now();
@@ -45,6 +49,14 @@ fn cpu_time() -> Option<Duration> {
     let fields: Vec<&str> = rest.split(' ').collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     Some(Duration::from_millis(ticks * 10))
+}
+
+/// The process's resident memory now, in MB, where the system tells it (Linux:
+/// `/proc/self/statm`, in pages, taken as 4 KiB): where a build's memory grows.
+fn resident_mb() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split(' ').nth(1)?.parse().ok()?;
+    Some(pages * 4096 / 1_000_000)
 }
 
 /// Time summed per kind of work done on many threads (page kinds, say), for
