@@ -19,8 +19,10 @@ use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use walkdir::WalkDir;
 
+use crate::content::files::content_hash;
 use crate::output::MARKER;
 
 /// What the manifest line starts with; the version changes with its format.
@@ -41,62 +43,113 @@ pub struct Counts {
     pub files: usize,
 }
 
-/// Hashes the inputs of a build of `root`; `None` when the binary cannot be identified (then
-/// nothing is cached).
-pub fn fingerprint(root: &Path, drafts: bool, base_url: Option<&str>) -> Option<Fingerprint> {
-    let exe = fs::metadata(std::env::current_exe().ok()?).ok()?;
-    let exe_time = exe
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    let mut h = DefaultHasher::new();
-    h.write(env!("CARGO_PKG_VERSION").as_bytes());
-    h.write_u64(exe.len());
-    h.write_u128(exe_time.as_nanos());
-    h.write_u8(drafts as u8);
-    h.write(base_url.unwrap_or("\u{0}none").as_bytes());
-    h.write_u8(0xff);
-    let mut files: Vec<(String, PathBuf)> = Vec::new();
-    for top in ["site.yaml", "content", "static", "themes"] {
-        for entry in WalkDir::new(root.join(top))
-            .follow_links(false)
-            .sort_by_file_name()
-        {
-            match entry {
-                Ok(e) if !e.file_type().is_dir() => {
-                    let rel = e
-                        .path()
-                        .strip_prefix(root)
-                        .unwrap_or(e.path())
-                        .to_string_lossy()
-                        .into_owned();
-                    files.push((rel, e.into_path()));
+/// Whether the output holds a manifest to compare a build's inputs with. Without one, a build
+/// hashes its content after loading it, from the bytes loading read (see `Inputs`).
+pub fn has_manifest(out: &Path) -> bool {
+    fs::read_to_string(out.join(MARKER)).is_ok_and(|t| t.lines().any(|l| l.starts_with(TAG)))
+}
+
+/// A build's inputs, hashed: every file with the hash of its bytes, in order, and what else
+/// changes the output. Files under `content/` may be left to hash later, from what loading read.
+pub struct Inputs {
+    head: DefaultHasher,
+    /// Path from the root, and the hash of the file's bytes or where to read them later.
+    files: Vec<(String, FileHash)>,
+}
+
+enum FileHash {
+    Hashed(u64),
+    Later(PathBuf),
+}
+
+impl Inputs {
+    /// Hashes the inputs of a build of `root`, leaving out the content's bytes when
+    /// `defer_content`; `None` when the binary cannot be identified (then nothing is cached).
+    pub fn hash(
+        root: &Path,
+        drafts: bool,
+        base_url: Option<&str>,
+        defer_content: bool,
+    ) -> Option<Inputs> {
+        let exe = fs::metadata(std::env::current_exe().ok()?).ok()?;
+        let exe_time = exe
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        let mut head = DefaultHasher::new();
+        head.write(env!("CARGO_PKG_VERSION").as_bytes());
+        head.write_u64(exe.len());
+        head.write_u128(exe_time.as_nanos());
+        head.write_u8(drafts as u8);
+        head.write(base_url.unwrap_or("\u{0}none").as_bytes());
+        head.write_u8(0xff);
+        let mut found: Vec<(String, PathBuf, bool)> = Vec::new();
+        for top in ["site.yaml", "content", "static", "themes"] {
+            for entry in WalkDir::new(root.join(top))
+                .follow_links(false)
+                .sort_by_file_name()
+            {
+                match entry {
+                    Ok(e) if !e.file_type().is_dir() => {
+                        let rel = e
+                            .path()
+                            .strip_prefix(root)
+                            .unwrap_or(e.path())
+                            .to_string_lossy()
+                            .into_owned();
+                        // A path that is not UTF-8 has a lossy `rel`, which another path may
+                        // share: such a file is hashed here, never from what loading read.
+                        let later =
+                            defer_content && top == "content" && e.path().to_str().is_some();
+                        found.push((rel, e.into_path(), later));
+                    }
+                    Ok(_) => {}
+                    // A missing optional folder is fine; any other error is hashed as such.
+                    Err(e) => found.push((format!("\u{0}error {e}"), PathBuf::new(), false)),
                 }
-                Ok(_) => {}
-                // A missing optional folder is fine; any other error is hashed as such.
-                Err(e) => files.push((format!("\u{0}error {e}"), PathBuf::new())),
             }
         }
+        // Each file's bytes hashed in parallel; they are combined in order in `fingerprint`.
+        let files = found
+            .into_par_iter()
+            .map(|(rel, path, later)| match later {
+                true => (rel, FileHash::Later(path)),
+                false => (rel, FileHash::Hashed(read_hash(&path))),
+            })
+            .collect();
+        Some(Inputs { head, files })
     }
-    // Each file's bytes hashed in parallel, then combined in order with its path. XXH3 reads
-    // the whole content at memory speed; the default hasher took longer than reading it.
-    let hashes: Vec<u64> = files
-        .par_iter()
-        .map(|(_, path)| match fs::read(path) {
-            Ok(bytes) => xxhash_rust::xxh3::xxh3_64_with_seed(&bytes, bytes.len() as u64),
-            Err(e) => xxhash_rust::xxh3::xxh3_64_with_seed(
-                format!("\u{0}unreadable {:?}", e.kind()).as_bytes(),
-                u64::MAX,
-            ),
-        })
-        .collect();
-    for ((rel, _), file_hash) in files.iter().zip(hashes) {
-        h.write(rel.as_bytes());
-        h.write_u8(0);
-        h.write_u64(file_hash);
+
+    /// The fingerprint of these inputs. Files not hashed yet are taken from `read` (path from
+    /// the root → `content::files::content_hash` of the bytes a build read) or read now.
+    pub fn fingerprint(&self, read: &FxHashMap<&str, u64>) -> Fingerprint {
+        let mut h = self.head.clone();
+        for (rel, hash) in &self.files {
+            let hash = match hash {
+                FileHash::Hashed(hash) => *hash,
+                FileHash::Later(path) => match read.get(rel.as_str()) {
+                    Some(&hash) => hash,
+                    None => read_hash(path),
+                },
+            };
+            h.write(rel.as_bytes());
+            h.write_u8(0);
+            h.write_u64(hash);
+        }
+        Fingerprint(h.finish())
     }
-    Some(Fingerprint(h.finish()))
+}
+
+/// The hash of a file's bytes, or of why it cannot be read.
+fn read_hash(path: &Path) -> u64 {
+    match fs::read(path) {
+        Ok(bytes) => content_hash(&bytes),
+        Err(e) => xxhash_rust::xxh3::xxh3_64_with_seed(
+            format!("\u{0}unreadable {:?}", e.kind()).as_bytes(),
+            u64::MAX,
+        ),
+    }
 }
 
 /// The output's shape, and whether any of its files changed after `since` (by ctime).

@@ -157,9 +157,17 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
     };
     // Inputs unchanged since the build that wrote the output, which nobody touched: done.
     let mut timings = Timings::from_env();
-    let fingerprint = build_cache::fingerprint(&opts.root, opts.drafts, opts.base_url.as_deref());
+    // With no manifest to compare with, the content is hashed after loading, from the bytes
+    // loading read, instead of being read twice.
+    let compare = build_cache::has_manifest(&out);
+    let inputs =
+        build_cache::Inputs::hash(&opts.root, opts.drafts, opts.base_url.as_deref(), !compare);
+    let early = inputs
+        .as_ref()
+        .filter(|_| compare)
+        .map(|i| i.fingerprint(&Default::default()));
     timings.stage("fingerprint");
-    if let Some(c) = fingerprint.and_then(|fp| build_cache::reuse(&out, fp)) {
+    if let Some(c) = early.and_then(|fp| build_cache::reuse(&out, fp)) {
         return Ok(BuildReport {
             output: out,
             stats: WriteStats {
@@ -181,6 +189,7 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
     let staging = output::Staging::create(&out)?;
     timings.stage("create output");
     let built = build_into(&opts.root, &load_opts, Some(&staging)).map_err(Error::Content)?;
+    timings.stage("load to render, in all");
     let site = &built.loaded.site;
     let counts = build_cache::Counts {
         platforms: site.platforms.len(),
@@ -196,7 +205,18 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
         files: 0,
     };
     // Only a build without warnings is cached, so that warnings are shown by every build.
-    let cached = fingerprint.filter(|_| built.loaded.warnings.0.is_empty());
+    // With nothing to compare with before, the inputs are hashed now, and what loading read is
+    // not read again.
+    let cached = match (&inputs, early) {
+        _ if !built.loaded.warnings.0.is_empty() => None,
+        (_, Some(fp)) => Some(fp),
+        (Some(inputs), None) => {
+            let read = &built.loaded.read;
+            Some(inputs.fingerprint(&read.iter().map(|(f, h)| (f.as_str(), *h)).collect()))
+        }
+        (None, None) => None,
+    };
+    timings.stage("fingerprint the content");
     let manifest = |stats: &WriteStats, listing: &output::Listing| match cached {
         Some(fp) => {
             let written = build_cache::Counts {
@@ -208,7 +228,6 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
         }
         None => String::new(),
     };
-    timings.stage("load to render, in all");
     let (stats, _) = staging.finish(
         &built.files,
         &built.loaded.assets,

@@ -1,7 +1,7 @@
 //! Loading a site from disk: `site.yaml` and `content/`, parsed, validated and assembled into the model.
 
 mod cache;
-mod files;
+pub(crate) mod files;
 pub mod frontmatter;
 mod records;
 pub mod snapshot;
@@ -80,6 +80,9 @@ pub struct Loaded {
     pub assets: Vec<Asset>,
     /// Warnings only: errors make `load` fail (`load_partial` keeps them here too).
     pub warnings: Diagnostics,
+    /// The files read under `content/`, by path from the site's root, each with the
+    /// `files::content_hash` of the bytes read (empty when loaded through a `LoadCache`).
+    pub read: Vec<(String, u64)>,
 }
 
 /// Reads and checks `site.yaml` alone.
@@ -218,19 +221,29 @@ fn load_inner(
     };
     timings.stage("load: walk");
     // Shared with the cache, which keeps them for the next load.
-    let parsed: Vec<Result<Arc<Parsed>, Vec<Diagnostic>>> = match cache {
-        Some(c) => c.parse_all(found, read_file, parse_text),
+    let parsed: Vec<(Option<(String, u64)>, Result<Arc<Parsed>, Vec<Diagnostic>>)> = match cache {
+        Some(c) => c
+            .parse_all(found, read_file, parse_text)
+            .into_iter()
+            .map(|r| (None, r))
+            .collect(),
         None => found
             .into_par_iter()
             .map(|f| {
-                let (kind, src) = read_file(&f)?;
-                parse_text(src, f.rel, kind).map(Arc::new)
+                let (kind, src) = match read_file(&f) {
+                    Ok(read) => read,
+                    Err(ds) => return (None, Err(ds)),
+                };
+                let read = (f.rel.clone(), files::content_hash(src.as_bytes()));
+                (Some(read), parse_text(src, f.rel, kind).map(Arc::new))
             })
             .collect(),
     };
     timings.stage("load: parse");
     let mut items = Vec::new();
-    for p in parsed {
+    let mut read = Vec::new();
+    for (file, p) in parsed {
+        read.extend(file);
         match p {
             Ok(item) => items.push(item),
             Err(ds) => diags.extend(ds),
@@ -250,6 +263,7 @@ fn load_inner(
         links,
         assets,
         warnings: diags,
+        read,
     })
 }
 
