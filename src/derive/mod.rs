@@ -42,21 +42,11 @@ impl Derived {
         diff: &SnapshotDiffer<'_>,
         comparisons: Option<Arc<Comparisons>>,
     ) -> Derived {
-        let versions: Vec<Vec<Vec<Option<Arc<SnapshotDiff>>>>> = site
-            .platforms
-            .par_iter()
-            .map(|p| {
-                p.documents
-                    .par_iter()
-                    .map(|d| {
-                        (0..d.snapshots.len())
-                            .into_par_iter()
-                            .map(|i| (i > 0).then(|| diff(&d.snapshots[i - 1], &d.snapshots[i])))
-                            .collect()
-                    })
-                    .collect()
-            })
-            .collect();
+        // The comparisons are made beside the diffs: neither needs the other.
+        let (versions, comparisons) = rayon::join(
+            || version_diffs(site, diff),
+            || comparisons.unwrap_or_else(|| Arc::new(Comparisons::compute(site))),
+        );
         let changes = site
             .platforms
             .par_iter()
@@ -71,9 +61,30 @@ impl Derived {
         Derived {
             versions,
             changes,
-            comparisons: comparisons.unwrap_or_else(|| Arc::new(Comparisons::compute(site))),
+            comparisons,
         }
     }
+}
+
+/// `versions[p][d][s]`: the diff from version `s - 1` of each document to version `s`.
+fn version_diffs(
+    site: &Site,
+    diff: &SnapshotDiffer<'_>,
+) -> Vec<Vec<Vec<Option<Arc<SnapshotDiff>>>>> {
+    site.platforms
+        .par_iter()
+        .map(|p| {
+            p.documents
+                .par_iter()
+                .map(|d| {
+                    (0..d.snapshots.len())
+                        .into_par_iter()
+                        .map(|i| (i > 0).then(|| diff(&d.snapshots[i - 1], &d.snapshots[i])))
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn change_diff(

@@ -63,6 +63,10 @@ struct Shared<'a> {
     /// `excerpt_items[topic][i]`: excerpt `i` of the topic's comparison, made by the theme's
     /// `excerpt` macro the first time a change page shows it (see `listed_excerpt`).
     excerpt_items: BTreeMap<&'a str, Vec<OnceLock<Option<String>>>>,
+    /// `listed_values[p][c]`: the record as lists show it, as template data (see `listed`).
+    listed_values: Vec<Vec<OnceLock<serde_json::Value>>>,
+    /// `excerpt_values[topic][i]`: the excerpt as change pages show it, as template data.
+    excerpt_values: BTreeMap<&'a str, Vec<OnceLock<serde_json::Value>>>,
 }
 
 /// A change record's list item as the theme's `change_item` macro renders it, with and without
@@ -193,8 +197,6 @@ pub trait RenderCache: Sync {
     fn keep_page_context(&self, _file: &str, _template: &str, _context: u64) {}
 }
 
-/// A template context and its fingerprint: its JSON, hashed as it is written. (A context can
-/// be read whole only by taking it apart; it is put back together without copying.)
 /// A page's template context, built as JSON and handed to Tera whole: values made as JSON
 /// (`put`) move in instead of being copied, as `Context::insert` would copy them.
 #[derive(Default)]
@@ -396,7 +398,7 @@ pub fn render_cached(
     let mut timings = Timings::from_env();
     let changes: Vec<Vec<Arc<ChangeView>>> = site
         .platforms
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(pi, p)| {
             p.changes
@@ -453,39 +455,82 @@ pub fn render_cached(
             .iter()
             .map(|(t, list)| (t.as_str(), list.iter().map(|_| OnceLock::new()).collect()))
             .collect(),
+        listed_values: site
+            .platforms
+            .iter()
+            .map(|p| p.changes.iter().map(|_| OnceLock::new()).collect())
+            .collect(),
+        excerpt_values: derived
+            .comparisons
+            .by_topic
+            .iter()
+            .map(|(t, list)| (t.as_str(), list.iter().map(|_| OnceLock::new()).collect()))
+            .collect(),
     };
     timings.stage("render: shared");
     let jobs = jobs(&shared);
     let kind_times = timings.enabled().then(KindTimes::default);
-    let pages: Vec<Result<(String, PageBytes), Diagnostic>> = jobs
-        .par_iter()
-        .map(|&job| {
-            if let Some(file) = cache.and_then(|c| c.reuse(job)) {
-                return Ok((file, PageBytes::Reused));
-            }
-            let started = kind_times.as_ref().map(|_| {
-                // A page that failed on this thread may have left its template time behind.
-                TEMPLATE_TIME.take();
-                std::time::Instant::now()
-            });
-            let (path, bytes) = shared.render_job(job)?;
-            if let (Some(k), Some(t)) = (&kind_times, started) {
-                k.add(job.kind(), t.elapsed(), TEMPLATE_TIME.take());
-            }
-            let file = paths::file_for(&path);
-            if let Some(c) = cache {
-                c.rendered(job, &file);
-            }
-            match sink {
-                Some(sink) => {
-                    sink.page(&file, &bytes);
-                    PAGE_BUFFER.set(bytes);
-                    Ok((file, PageBytes::Sent))
+    let render_pages = || -> Vec<Result<(String, PageBytes), Diagnostic>> {
+        jobs.par_iter()
+            .map(|&job| {
+                if let Some(file) = cache.and_then(|c| c.reuse(job)) {
+                    return Ok((file, PageBytes::Reused));
                 }
-                None => Ok((file, PageBytes::Kept(bytes))),
-            }
-        })
-        .collect();
+                let started = kind_times.as_ref().map(|_| {
+                    // A page that failed on this thread may have left its template time behind.
+                    TEMPLATE_TIME.take();
+                    std::time::Instant::now()
+                });
+                let (path, bytes) = shared.render_job(job)?;
+                if let (Some(k), Some(t)) = (&kind_times, started) {
+                    k.add(job.kind(), t.elapsed(), TEMPLATE_TIME.take());
+                }
+                let file = paths::file_for(&path);
+                if let Some(c) = cache {
+                    c.rendered(job, &file);
+                }
+                match sink {
+                    Some(sink) => {
+                        sink.page(&file, &bytes);
+                        PAGE_BUFFER.set(bytes);
+                        Ok((file, PageBytes::Sent))
+                    }
+                    None => Ok((file, PageBytes::Kept(bytes))),
+                }
+            })
+            .collect()
+    };
+    // The data files do not depend on each other or on the pages: all are made side by side,
+    // and each stage's last few jobs leave no core idle while another stage has work.
+    let make_feeds = || {
+        let mut f = Rendered::new();
+        let reused = feeds::write_all(site, &shared.orders.newest, &shared.changes, cache, &mut f);
+        (f, reused)
+    };
+    let make_api = || {
+        let mut f = Rendered::new();
+        files::write_api(
+            site,
+            derived,
+            &shared.changes,
+            &shared.orders.newest,
+            cache,
+            &mut f,
+        );
+        f
+    };
+    let make_search = || {
+        let mut f = Rendered::new();
+        files::write_search_index(site, cache, &mut f);
+        f
+    };
+    let (pages, ((feed_files, reused_feeds), (api, search))) = rayon::join(render_pages, || {
+        rayon::join(make_feeds, || rayon::join(make_api, make_search))
+    });
+    timings.stage("render: pages and data");
+    if let Some(k) = &kind_times {
+        k.print("page");
+    }
     let mut out = Rendered::new();
     let mut reused = FxHashSet::default();
     let mut sent = FxHashSet::default();
@@ -514,41 +559,6 @@ pub fn render_cached(
     if !diags.is_empty() {
         return Err(Diagnostics(diags).sorted());
     }
-    timings.stage("render: pages");
-    if let Some(k) = &kind_times {
-        k.print("page");
-    }
-    // The data files do not depend on each other: made side by side.
-    let ((feed_files, reused_feeds), (api, search)) = rayon::join(
-        || {
-            let mut f = Rendered::new();
-            let reused =
-                feeds::write_all(site, &shared.orders.newest, &shared.changes, cache, &mut f);
-            (f, reused)
-        },
-        || {
-            rayon::join(
-                || {
-                    let mut f = Rendered::new();
-                    files::write_api(
-                        site,
-                        derived,
-                        &shared.changes,
-                        &shared.orders.newest,
-                        cache,
-                        &mut f,
-                    );
-                    f
-                },
-                || {
-                    let mut f = Rendered::new();
-                    files::write_search_index(site, cache, &mut f);
-                    f
-                },
-            )
-        },
-    );
-    timings.stage("render: data");
     // Inserted one by one: `BTreeMap::append` rebuilds the whole map.
     for (file, bytes) in feed_files.into_iter().chain(api).chain(search) {
         out.insert(file, bytes);
@@ -704,38 +714,50 @@ impl<'a> Shared<'a> {
     /// theme's own `change_item` macro, and then copied into every list that shows the record
     /// (as Hugo's `partialCached` does): a record appears in a dozen lists, and a macro call
     /// per appearance was the largest part of rendering those pages.
-    fn listed(&self, pi: usize, ci: usize) -> ListedChange<'_> {
-        let change = &*self.changes[pi][ci];
-        let items = self.items[pi][ci]
-            .get_or_init(|| self.change_items(change))
-            .as_ref();
-        ListedChange {
-            change,
-            item_html: items.map(|i| i.with_platform.as_str()),
-            item_html_no_platform: items.map(|i| i.without_platform.as_str()),
-        }
+    ///
+    /// Its template data is made once too, and each list gets a copy: a copy is made in half
+    /// the time of serialising the record again for every list it is in.
+    fn listed(&self, pi: usize, ci: usize) -> serde_json::Value {
+        let value = self.listed_values[pi][ci].get_or_init(|| {
+            let change = &*self.changes[pi][ci];
+            let items = self.items[pi][ci]
+                .get_or_init(|| self.change_items(change))
+                .as_ref();
+            serde_json::to_value(ListedChange {
+                change,
+                item_html: items.map(|i| i.with_platform.as_str()),
+                item_html_no_platform: items.map(|i| i.without_platform.as_str()),
+            })
+            .unwrap_or_default()
+        });
+        value.clone()
     }
 
     /// Excerpt `i` of `topic`'s comparison, as change pages show it. Its HTML is rendered once,
     /// by the theme's `excerpt` macro, like a listed record's (see `listed`): the same few
     /// excerpts of each topic appear on most change pages tagged with it.
-    fn listed_excerpt(&self, topic: &str, i: usize) -> ListedExcerpt<'_> {
-        let excerpt = &self.derived.comparisons.by_topic[topic][i];
-        let view = ExcerptView::new(&self.site.config, excerpt);
-        let html = self.excerpt_items[topic][i]
-            .get_or_init(|| {
-                let started = std::time::Instant::now();
-                let mut ctx = Context::new();
-                ctx.insert("e", &view);
-                let html = self.tera.render(templates::EXCERPT, &ctx).ok();
-                TEMPLATE_TIME.set(TEMPLATE_TIME.get() + started.elapsed());
-                html
+    /// Its template data is made once, as a listed record's is.
+    fn listed_excerpt(&self, topic: &str, i: usize) -> serde_json::Value {
+        let value = self.excerpt_values[topic][i].get_or_init(|| {
+            let excerpt = &self.derived.comparisons.by_topic[topic][i];
+            let view = ExcerptView::new(&self.site.config, excerpt);
+            let html = self.excerpt_items[topic][i]
+                .get_or_init(|| {
+                    let started = std::time::Instant::now();
+                    let mut ctx = Context::new();
+                    ctx.insert("e", &view);
+                    let html = self.tera.render(templates::EXCERPT, &ctx).ok();
+                    TEMPLATE_TIME.set(TEMPLATE_TIME.get() + started.elapsed());
+                    html
+                })
+                .as_deref();
+            serde_json::to_value(ListedExcerpt {
+                excerpt: view,
+                html,
             })
-            .as_deref();
-        ListedExcerpt {
-            excerpt: view,
-            html,
-        }
+            .unwrap_or_default()
+        });
+        value.clone()
     }
 
     /// `None` when the macro cannot render: lists then call it in place, where its error is
@@ -779,14 +801,14 @@ impl<'a> Shared<'a> {
                     self.feeds_for("/", format!("{}: all changes", cfg.title)),
                     "home",
                 );
-                let latest: Vec<ListedChange> = self
+                let latest: Vec<serde_json::Value> = self
                     .orders
                     .newest
                     .iter()
                     .take(HOME_CHANGES)
                     .map(|&(p, c)| self.listed(p, c))
                     .collect();
-                Self::insert(&mut ctx, "changes", &latest);
+                ctx.put("changes", latest.into());
                 Self::insert(&mut ctx, "platforms", &self.platform_cards);
                 Self::insert(&mut ctx, "topics", &self.topic_cards());
                 Self::insert(&mut ctx, "change_count", &self.orders.newest.len());
@@ -930,7 +952,12 @@ impl<'a> Shared<'a> {
         let timeline: Vec<serde_json::Value> = history::platform_timeline(p)
             .into_iter()
             .map(|e| match e {
-                TimelineEntry::Change { change, .. } => json!({"kind": "change", "change": self.listed(pi, change)}),
+                TimelineEntry::Change { change, .. } => {
+                    let mut entry = serde_json::Map::new();
+                    entry.insert("change".into(), self.listed(pi, change));
+                    entry.insert("kind".into(), "change".into());
+                    entry.into()
+                }
                 TimelineEntry::Version { document, snapshot, date } => {
                     let d = &p.documents[document];
                     let diff = self.derived.versions[pi][document][snapshot].as_ref();
@@ -994,7 +1021,7 @@ impl<'a> Shared<'a> {
             })
             .collect();
         ctx.put("versions", versions.into());
-        let changes: Vec<ListedChange> = p
+        let changes: Vec<serde_json::Value> = p
             .changes
             .iter()
             .enumerate()
@@ -1002,7 +1029,7 @@ impl<'a> Shared<'a> {
             .filter(|(_, c)| c.document == d.id)
             .map(|(ci, _)| self.listed(pi, ci))
             .collect();
-        Self::insert(&mut ctx, "changes", &changes);
+        ctx.put("changes", changes.into());
         self.render("document.html", path, ctx)
     }
 
@@ -1087,7 +1114,7 @@ impl<'a> Shared<'a> {
             )
         });
         Self::insert(&mut ctx, "diff", &diff);
-        let covering: Vec<ListedChange> = p
+        let covering: Vec<serde_json::Value> = p
             .changes
             .iter()
             .enumerate()
@@ -1098,7 +1125,7 @@ impl<'a> Shared<'a> {
             })
             .map(|(ci, _)| self.listed(pi, ci))
             .collect();
-        Self::insert(&mut ctx, "changes", &covering);
+        ctx.put("changes", covering.into());
         self.render("version.html", path, ctx)
     }
 
@@ -1191,30 +1218,33 @@ impl<'a> Shared<'a> {
             ))
         });
         Self::insert(&mut ctx, "diff", &diff);
-        let earlier: Vec<ListedChange> = p.changes[..ci]
+        let earlier: Vec<serde_json::Value> = p.changes[..ci]
             .iter()
             .enumerate()
             .rev()
             .filter(|(_, e)| e.document == c.document)
             .map(|(i, _)| self.listed(pi, i))
             .collect();
-        Self::insert(&mut ctx, "earlier", &earlier);
+        ctx.put("earlier", earlier.into());
         let comparisons: Vec<serde_json::Value> = c
             .topics
             .iter()
             .map(|t| {
-                let excerpts: Vec<ListedExcerpt> = self
+                let excerpts: Vec<serde_json::Value> = self
                     .derived
                     .comparisons
                     .others_at(t, &p.slug, cfg.comparison_limit)
                     .into_iter()
                     .map(|i| self.listed_excerpt(t, i))
                     .collect();
-                json!({"topic": self.topic_link(t), "excerpts": excerpts})
+                let mut comparison = serde_json::Map::new();
+                comparison.insert("excerpts".into(), excerpts.into());
+                comparison.insert("topic".into(), json!(self.topic_link(t)));
+                comparison.into()
             })
             .collect();
         ctx.put("comparisons", comparisons.into());
-        let related: Vec<ListedChange> = self
+        let related: Vec<serde_json::Value> = self
             .orders
             .newest
             .iter()
@@ -1232,7 +1262,7 @@ impl<'a> Shared<'a> {
             .take(RELATED_CHANGES)
             .map(|&(op, oc)| self.listed(op, oc))
             .collect();
-        Self::insert(&mut ctx, "related", &related);
+        ctx.put("related", related.into());
         self.render("change.html", path, ctx)
     }
 
@@ -1265,12 +1295,12 @@ impl<'a> Shared<'a> {
             .collect();
         ctx.put("groups", groups.into());
         let records = self.topic_records(&t.slug);
-        let changes: Vec<ListedChange> = records
+        let changes: Vec<serde_json::Value> = records
             .iter()
             .take(TOPIC_CHANGES)
             .map(|&(p, c)| self.listed(p, c))
             .collect();
-        Self::insert(&mut ctx, "changes", &changes);
+        ctx.put("changes", changes.into());
         Self::insert(&mut ctx, "change_count", &records.len());
         let all =
             (records.len() > TOPIC_CHANGES).then(|| cfg.url(&paths::topic_changes(&t.slug, 1)));
@@ -1301,13 +1331,13 @@ impl<'a> Shared<'a> {
             "topic",
             &json!({"slug": t.slug, "title": t.title, "url": cfg.url(&paths::topic(&t.slug))}),
         );
-        let changes: Vec<ListedChange> = records
+        let changes: Vec<serde_json::Value> = records
             .iter()
             .skip((n - 1) * TOPIC_ARCHIVE_PAGE)
             .take(TOPIC_ARCHIVE_PAGE)
             .map(|&(p, c)| self.listed(p, c))
             .collect();
-        Self::insert(&mut ctx, "changes", &changes);
+        ctx.put("changes", changes.into());
         Self::insert(&mut ctx, "change_count", &records.len());
         let page =
             |k: usize| json!({"number": k, "url": cfg.url(&paths::topic_changes(&t.slug, k))});
