@@ -490,6 +490,18 @@ pub fn escape_html_fn(s: &str) -> String {
     escape_html(s)
 }
 
+/// `escape_html`, written into `w`: Tera's escape function for what `{{ }}` prints.
+pub fn escape_html_to(s: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut start = 0;
+    for_each_escape(s, |i, entity| {
+        w.write_all(&s.as_bytes()[start..i])?;
+        w.write_all(entity.as_bytes())?;
+        start = i + 1;
+        Ok::<(), std::io::Error>(())
+    })?;
+    w.write_all(&s.as_bytes()[start..])
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
@@ -501,8 +513,23 @@ pub fn escape_html(s: &str) -> String {
 /// runs between them whole, and finds them eight bytes at a time: escaping is a good part of
 /// rendering pages (Tera escapes every value a template prints).
 pub fn escape_html_into(out: &mut String, s: &str) {
-    let bytes = s.as_bytes();
     let mut start = 0;
+    let _ = for_each_escape(s, |i, entity| {
+        out.push_str(&s[start..i]);
+        out.push_str(entity);
+        start = i + 1;
+        Ok::<(), std::convert::Infallible>(())
+    });
+    out.push_str(&s[start..]);
+}
+
+/// Calls `f` with the index and entity of each character of `s` that HTML escaping replaces,
+/// in order.
+fn for_each_escape<E>(
+    s: &str,
+    mut f: impl FnMut(usize, &'static str) -> Result<(), E>,
+) -> Result<(), E> {
+    let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         if let Some(word) = word_at(bytes, i) {
@@ -527,12 +554,10 @@ pub fn escape_html_into(out: &mut String, s: &str) {
                 continue;
             }
         };
-        out.push_str(&s[start..i]);
-        out.push_str(entity);
+        f(i, entity)?;
         i += 1;
-        start = i;
     }
-    out.push_str(&s[start..]);
+    Ok(())
 }
 
 const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
@@ -581,7 +606,10 @@ mod tests {
                     c => c.to_string(),
                 })
                 .collect();
-            proptest::prop_assert_eq!(escape_html(&s), by_char);
+            proptest::prop_assert_eq!(&escape_html(&s), &by_char);
+            let mut written = Vec::new();
+            escape_html_to(&s, &mut written).unwrap();
+            proptest::prop_assert_eq!(String::from_utf8(written).unwrap(), by_char);
         }
     }
 

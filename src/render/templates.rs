@@ -170,7 +170,10 @@ pub fn load(root: &Path, theme: &str) -> Result<Tera, Diagnostics> {
     tera.register_filter("human_date", human_date);
     tera.register_filter("nest", super::nest::nest_filter);
     // Tera's default also escapes `/`, which is safe but turns every URL into `&#x2F;` noise.
-    tera.set_escape_fn(crate::markdown::escape_html_fn);
+    tera.set_escape_fns(
+        crate::markdown::escape_html_fn,
+        crate::markdown::escape_html_to,
+    );
     Ok(tera)
 }
 

@@ -22,6 +22,9 @@ const ONE_OFF_TEMPLATE_NAME: &str = "__tera_one_off";
 /// The escape function type definition
 pub type EscapeFn = fn(&str) -> String;
 
+/// termtrail: the escape function, writing into the output instead of returning a `String`.
+pub type EscapeIntoFn = fn(&str, &mut dyn std::io::Write) -> std::io::Result<()>;
+
 /// Main point of interaction in this library.
 ///
 /// The [`Tera`] struct is the primary interface for working with the Tera template engine. It contains parsed templates, registered filters (which can filter
@@ -76,6 +79,9 @@ pub struct Tera {
     pub autoescape_suffixes: Vec<&'static str>,
     #[doc(hidden)]
     escape_fn: EscapeFn,
+    /// termtrail: `escape_fn` writing straight into the output, when one was set with it.
+    #[doc(hidden)]
+    escape_into_fn: Option<EscapeIntoFn>,
 }
 
 impl Tera {
@@ -95,6 +101,7 @@ impl Tera {
             testers: HashMap::new(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
+            escape_into_fn: None,
         };
 
         tera.load_from_glob()?;
@@ -820,11 +827,27 @@ impl Tera {
     /// ```
     pub fn set_escape_fn(&mut self, function: EscapeFn) {
         self.escape_fn = function;
+        self.escape_into_fn = None;
+    }
+
+    /// termtrail: `set_escape_fn`, with the same escaping written straight into the output
+    /// (`into` must write what `function` returns). A value printed by `{{ }}` is then escaped
+    /// without a `String` of its own.
+    pub fn set_escape_fns(&mut self, function: EscapeFn, into: EscapeIntoFn) {
+        self.escape_fn = function;
+        self.escape_into_fn = Some(into);
+    }
+
+    #[doc(hidden)]
+    #[inline]
+    pub fn get_escape_into_fn(&self) -> Option<EscapeIntoFn> {
+        self.escape_into_fn
     }
 
     /// Reset escape function to default [`escape_html()`].
     pub fn reset_escape_fn(&mut self) {
         self.escape_fn = escape_html;
+        self.escape_into_fn = None;
     }
 
     /// Re-parse all templates found in the glob given to Tera.
@@ -899,6 +922,7 @@ impl Default for Tera {
             functions: HashMap::new(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
+            escape_into_fn: None,
         };
 
         tera.register_tera_filters();

@@ -337,6 +337,20 @@ impl<'a> Processor<'a> {
     }
 
     fn eval_expression(&mut self, expr: &'a Expr) -> Result<Val<'a>> {
+        let (mut res, needs_escape) = self.eval_expression_unescaped(expr)?;
+
+        // Checks if it's a string and we need to escape it (if the last filter is `safe` we don't)
+        if self.should_escape && needs_escape && res.is_string() && !expr.is_marked_safe() {
+            // termtrail: the escaped string is moved into the value, not copied by `to_value`.
+            res = Cow::Owned(Value::String(self.tera.get_escape_fn()(res.as_str().unwrap())));
+        }
+
+        Ok(res)
+    }
+
+    /// termtrail: `eval_expression` up to its escaping, and whether the value is to be escaped
+    /// (when `should_escape` and it is a string not marked safe).
+    fn eval_expression_unescaped(&mut self, expr: &'a Expr) -> Result<(Val<'a>, bool)> {
         let mut needs_escape = false;
 
         let mut res = match expr.val {
@@ -404,7 +418,7 @@ impl<'a> Processor<'a> {
                                 return Err(e);
                             }
                             // A negative undefined ident is !false so truthy
-                            return Ok(Cow::Owned(Value::Bool(true)));
+                            return Ok((Cow::Owned(Value::Bool(true)), false));
                         }
                     }
                 }
@@ -437,16 +451,10 @@ impl<'a> Processor<'a> {
 
         // Lastly, we need to check if the expression is negated, thus turning it into a bool
         if expr.negated {
-            return Ok(Cow::Owned(Value::Bool(!res.is_truthy())));
+            return Ok((Cow::Owned(Value::Bool(!res.is_truthy())), false));
         }
 
-        // Checks if it's a string and we need to escape it (if the last filter is `safe` we don't)
-        if self.should_escape && needs_escape && res.is_string() && !expr.is_marked_safe() {
-            // termtrail: the escaped string is moved into the value, not copied by `to_value`.
-            res = Cow::Owned(Value::String(self.tera.get_escape_fn()(res.as_str().unwrap())));
-        }
-
-        Ok(res)
+        Ok((res, needs_escape))
     }
 
     /// Render an expression and never escape its result
@@ -963,7 +971,19 @@ impl<'a> Processor<'a> {
             Node::Comment(_, _) => (),
             // termtrail: written directly; `write!` with "{}" goes through the formatter.
             Node::Text(ref s) | Node::Raw(_, ref s, _) => write.write_all(s.as_bytes())?,
-            Node::VariableBlock(_, ref expr) => self.eval_expression(expr)?.render(write)?,
+            Node::VariableBlock(_, ref expr) => match self.tera.get_escape_into_fn() {
+                // termtrail: a string to escape is escaped straight into the output.
+                Some(escape_into) => {
+                    let (res, needs_escape) = self.eval_expression_unescaped(expr)?;
+                    match res.as_str() {
+                        Some(s) if self.should_escape && needs_escape && !expr.is_marked_safe() => {
+                            escape_into(s, write)?
+                        }
+                        _ => res.render(write)?,
+                    }
+                }
+                None => self.eval_expression(expr)?.render(write)?,
+            },
             Node::Set(_, ref set) => self.eval_set(set)?,
             Node::FilterSection(_, FilterSection { ref filter, ref body }, _) => {
                 let body = render_to_string(
