@@ -104,8 +104,8 @@ fn raw_html(events: Vec<Event<'_>>, len: usize) -> String {
 }
 
 /// Whether sanitising the HTML of `events` would give back the same elements and attributes:
-/// no raw HTML, no links or images (the sanitiser checks their URLs and adds `rel`), and
-/// only elements it writes back as pulldown-cmark wrote them (not `<br />`, `<hr />`, classes
+/// no raw HTML, no images, links only to plain URLs (`is_plain_url`: the sanitiser keeps them
+/// and adds `rel`), and only elements it writes back as pulldown-cmark wrote them (not `<br />`, `<hr />`, classes
 /// or inputs). The text itself is escaped as the sanitiser escapes it, by `html_as_sanitized`.
 fn needs_no_sanitizing(events: &[Event<'_>]) -> bool {
     events.iter().all(|e| match e {
@@ -120,6 +120,12 @@ fn needs_no_sanitizing(events: &[Event<'_>]) -> bool {
             | Tag::BlockQuote(None)
             | Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Indented) => true,
             Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(lang)) => lang.is_empty(),
+            Tag::Link {
+                dest_url,
+                title,
+                id,
+                ..
+            } => title.is_empty() && id.is_empty() && is_plain_url(dest_url),
             Tag::Heading {
                 id, classes, attrs, ..
             } => {
@@ -136,15 +142,34 @@ fn needs_no_sanitizing(events: &[Event<'_>]) -> bool {
     })
 }
 
+/// Whether the sanitiser keeps a link to `url` as it is and pulldown-cmark writes it as it is:
+/// a site path, an in-page anchor or an http(s) URL, made of characters neither escapes.
+fn is_plain_url(url: &str) -> bool {
+    let allowed = url.starts_with('#')
+        || (url.starts_with('/') && !url.starts_with("//"))
+        || url.starts_with("https://")
+        || url.starts_with("http://");
+    allowed
+        && url
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%()*+,-./:;=?@^_~".contains(&b))
+}
+
 /// The HTML of `events` (which `needs_no_sanitizing` accepted) as the sanitiser would write
 /// it: its serialiser escapes text differently from pulldown-cmark (`"` stays, a no-break
-/// space becomes `&nbsp;`), so text is escaped here and handed over as markup.
+/// space becomes `&nbsp;`), so text is escaped here and handed over as markup; links get
+/// the `rel` it adds.
 fn html_as_sanitized(events: Vec<Event<'_>>) -> String {
     let events = events.into_iter().map(|e| match e {
         Event::Text(t) => Event::InlineHtml(serializer_escape(&t).into()),
         Event::Code(t) => {
             Event::InlineHtml(format!("<code>{}</code>", serializer_escape(&t)).into())
         }
+        Event::Start(Tag::Link { dest_url, .. }) => Event::InlineHtml(
+            ["<a href=\"", &dest_url, "\" rel=\"noopener noreferrer\">"]
+                .concat()
+                .into(),
+        ),
         other => other,
     });
     let mut out = String::new();
@@ -644,6 +669,19 @@ mod tests {
         "&#34;",
         "\\",
         "[a](/b)",
+        "[a](/b/c-d_e.f/#g)",
+        "[a](#x)",
+        "[a](https://example.org/a?b=1;c=2#d)",
+        "[a](http://example.org/%20x)",
+        "[a](//example.org)",
+        "[a](/b \"t\")",
+        "[a](javascript:alert(1))",
+        "[a](mailto:a@b.c)",
+        "[a](/b&c)",
+        "[a](/é)",
+        "[a][r]\n\n[r]: /b\n",
+        "<https://example.org/x>",
+        "<a@b.c>",
         "<b>",
         "---",
         "  \n",
