@@ -207,14 +207,13 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport> {
     // Only a build without warnings is cached, so that warnings are shown by every build.
     // With nothing to compare with before, the inputs are hashed now, and what loading read is
     // not read again.
-    let cached = match (&inputs, early) {
-        _ if !built.loaded.warnings.0.is_empty() => None,
-        (_, Some(fp)) => Some(fp),
-        (Some(inputs), None) => {
+    let cached = match built.loaded.warnings.0.is_empty() {
+        false => None,
+        true => early.or_else(|| {
             let read = &built.loaded.read;
-            Some(inputs.fingerprint(&read.iter().map(|(f, h)| (f.as_str(), *h)).collect()))
-        }
-        (None, None) => None,
+            let read = read.iter().map(|(f, h)| (f.as_str(), *h)).collect();
+            inputs.map(|i| i.fingerprint(&read))
+        }),
     };
     timings.stage("fingerprint the content");
     let manifest = |stats: &WriteStats, listing: &output::Listing| match cached {
