@@ -215,9 +215,10 @@ fn rss(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
         esc(&self_url)
     ));
     x.push_str(&format!("<lastBuildDate>{}</lastBuildDate>\n<dc:creator>{}</dc:creator>\n<generator>termtrail</generator>\n", rfc822(updated(items)), esc(&cfg.author)));
-    for i in items {
-        x.push_str(i.content.rss.get_or_init(|| rss_item(site, i)));
-    }
+    let made = items
+        .iter()
+        .map(|i| i.content.rss.get_or_init(|| rss_item(site, i)));
+    push_all(&mut x, made);
     x.push_str("</channel>\n</rss>\n");
     x
 }
@@ -235,11 +236,24 @@ fn atom(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
     ));
     x.push_str(&format!("<link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>\n<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n", esc(&self_url), esc(&link)));
     x.push_str(&format!("<id>{}</id>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<generator>termtrail</generator>\n", esc(&link), rfc3339(updated(items)), esc(&cfg.author)));
-    for i in items {
-        x.push_str(i.content.atom.get_or_init(|| atom_entry(site, i)));
-    }
+    push_all(
+        &mut x,
+        items
+            .iter()
+            .map(|i| i.content.atom.get_or_init(|| atom_entry(site, i))),
+    );
     x.push_str("</feed>\n");
     x
+}
+
+/// Appends `parts`, making room for all of them at once: a feed is mostly its items, and
+/// growing it item by item copied it over and over.
+fn push_all<'a>(x: &mut String, parts: impl Iterator<Item = &'a String>) {
+    let parts: Vec<&String> = parts.collect();
+    x.reserve(parts.iter().map(|p| p.len()).sum::<usize>() + 64);
+    for p in parts {
+        x.push_str(p);
+    }
 }
 
 /// One record's `<item>`.
@@ -334,9 +348,14 @@ fn json_feed(site: &Site, scope: &Scope, items: &[Item<'_>]) -> String {
     s.push_str(",\n  \"home_page_url\": ");
     s.push_str(&text(&cfg.permalink(&scope.path)));
     s.push_str(",\n  \"items\": [");
-    for (n, i) in items.iter().enumerate() {
+    let made: Vec<&String> = items
+        .iter()
+        .map(|i| i.content.json.get_or_init(|| json_item(i)))
+        .collect();
+    s.reserve(made.iter().map(|m| m.len() + 6).sum::<usize>() + 256);
+    for (n, m) in made.into_iter().enumerate() {
         s.push_str(if n == 0 { "\n    " } else { ",\n    " });
-        s.push_str(i.content.json.get_or_init(|| json_item(i)));
+        s.push_str(m);
     }
     if !items.is_empty() {
         s.push_str("\n  ");
