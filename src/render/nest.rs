@@ -106,20 +106,37 @@ fn heading_tags(html: &str) -> Vec<HeadingTag> {
 }
 
 /// The `nest` filter: `{{ s.html | nest(level=4) | safe }}`.
-pub fn nest_filter(
-    value: &tera::Value,
-    args: &HashMap<String, tera::Value>,
-) -> tera::Result<tera::Value> {
-    let Some(html) = value.as_str() else {
-        return Ok(value.clone());
-    };
-    let level = args
-        .get("level")
-        .and_then(|v| v.as_u64())
-        .ok_or_else(|| tera::Error::msg("the `nest` filter needs `level`, a number from 1 to 6"))?;
-    Ok(tera::Value::String(
-        nest_headings(html, level.min(6) as u8).into_owned(),
-    ))
+pub struct NestFilter;
+
+impl tera::Filter for NestFilter {
+    fn filter(
+        &self,
+        value: &tera::Value,
+        args: &HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        Ok(self
+            .filter_or_same(value, args)?
+            .unwrap_or_else(|| value.clone()))
+    }
+
+    /// Most texts have no headings to renumber: those are given back as they are, not copied
+    /// (each version page passes its whole text through this filter twice).
+    fn filter_or_same(
+        &self,
+        value: &tera::Value,
+        args: &HashMap<String, tera::Value>,
+    ) -> tera::Result<Option<tera::Value>> {
+        let Some(html) = value.as_str() else {
+            return Ok(None);
+        };
+        let level = args.get("level").and_then(|v| v.as_u64()).ok_or_else(|| {
+            tera::Error::msg("the `nest` filter needs `level`, a number from 1 to 6")
+        })?;
+        Ok(match nest_headings(html, level.min(6) as u8) {
+            std::borrow::Cow::Borrowed(_) => None,
+            std::borrow::Cow::Owned(nested) => Some(tera::Value::String(nested)),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -168,7 +168,7 @@ pub fn load(root: &Path, theme: &str) -> Result<Tera, Diagnostics> {
                 .help("fix the template syntax; see the Tera documentation")])
         })?;
     tera.register_filter("human_date", human_date);
-    tera.register_filter("nest", super::nest::nest_filter);
+    tera.register_filter("nest", super::nest::NestFilter);
     // Tera's default also escapes `/`, which is safe but turns every URL into `&#x2F;` noise.
     tera.set_escape_fns(
         crate::markdown::escape_html_fn,

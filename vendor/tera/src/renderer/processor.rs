@@ -584,7 +584,11 @@ impl<'a> Processor<'a> {
             );
         }
 
-        Ok(Cow::Owned(filter_fn.filter(value, &args).map_err(err_wrap)?))
+        // termtrail: a filter that leaves the value as it was gives it back without a copy.
+        match filter_fn.filter_or_same(value, &args).map_err(err_wrap)? {
+            Some(result) => Ok(Cow::Owned(result)),
+            None => Ok(value.clone()),
+        }
     }
 
     fn eval_as_bool(&mut self, bool_expr: &'a Expr) -> Result<bool> {

@@ -18,6 +18,12 @@ pub trait Filter: Sync + Send {
     fn is_safe(&self) -> bool {
         false
     }
+
+    /// termtrail: `filter`, or `None` when the result is `value` itself, which the renderer
+    /// then keeps instead of a copy. Defaults to `filter`.
+    fn filter_or_same(&self, value: &Value, args: &HashMap<String, Value>) -> Result<Option<Value>> {
+        self.filter(value, args).map(Some)
+    }
 }
 
 impl<F> Filter for F
