@@ -975,6 +975,13 @@ impl<'a> Processor<'a> {
             Node::Comment(_, _) => (),
             // termtrail: written directly; `write!` with "{}" goes through the formatter.
             Node::Text(ref s) | Node::Raw(_, ref s, _) => write.write_all(s.as_bytes())?,
+            // termtrail: `{{ macro() }}` as it is (no filter, no `not`) is rendered straight
+            // into the output, not into a string that is then copied there.
+            Node::VariableBlock(_, Expr { val: ExprVal::MacroCall(ref call), ref filters, negated })
+                if filters.is_empty() && !negated =>
+            {
+                self.eval_macro_call(call, write)?
+            }
             Node::VariableBlock(_, ref expr) => match self.tera.get_escape_into_fn() {
                 // termtrail: a string to escape is escaped straight into the output.
                 Some(escape_into) => {
