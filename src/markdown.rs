@@ -105,8 +105,8 @@ fn raw_html(events: Vec<Event<'_>>, len: usize) -> String {
 
 /// Whether sanitising the HTML of `events` would give back the same elements and attributes:
 /// no raw HTML, no images, links only to plain URLs (`is_plain_url`: the sanitiser keeps them
-/// and adds `rel`), and only elements it writes back as pulldown-cmark wrote them (not `<br />`, `<hr />`, classes
-/// or inputs). The text itself is escaped as the sanitiser escapes it, by `html_as_sanitized`.
+/// and adds `rel`), and only elements it writes back as pulldown-cmark wrote them (not
+/// `<br />`, `<hr />`, classes or inputs). The text itself is escaped as the sanitiser escapes it, by `html_as_sanitized`.
 fn needs_no_sanitizing(events: &[Event<'_>]) -> bool {
     events.iter().all(|e| match e {
         Event::Text(_) | Event::Code(_) | Event::SoftBreak | Event::End(_) => true,
@@ -177,42 +177,25 @@ fn html_as_sanitized(events: Vec<Event<'_>>) -> String {
     out
 }
 
-/// Text escaped as html5ever's serialiser (the sanitiser's) escapes it. Like
-/// `escape_html_into`, it skips eight bytes at a time that hold none of `&`, `<`, `>` and the
-/// first byte of a no-break space's UTF-8 (`C2 A0`).
+/// Text escaped as html5ever's serialiser (the sanitiser's) escapes it: `&`, `<`, `>` and the
+/// no-break space (UTF-8 `C2 A0`).
 fn serializer_escape(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = String::with_capacity(s.len() + 8);
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(word) = word_at(bytes, i) {
-            let hits = bytes_equal(word, b'&')
-                | bytes_equal(word, b'<')
-                | bytes_equal(word, b'>')
-                | bytes_equal(word, 0xC2);
-            if hits == 0 {
-                i += 8;
-                continue;
-            }
-        }
-        let (entity, len) = match bytes[i] {
-            b'&' => ("&amp;", 1),
-            b'<' => ("&lt;", 1),
-            b'>' => ("&gt;", 1),
-            0xC2 if bytes.get(i + 1) == Some(&0xA0) => ("&nbsp;", 2),
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&s[start..i]);
-        out.push_str(entity);
-        i += len;
-        start = i;
-    }
-    out.push_str(&s[start..]);
-    out
+    replace_all(
+        s,
+        |w| {
+            bytes_equal(w, b'&')
+                | bytes_equal(w, b'<')
+                | bytes_equal(w, b'>')
+                | bytes_equal(w, 0xC2)
+        },
+        |b, i| match b[i] {
+            b'&' => Some(("&amp;", 1)),
+            b'<' => Some(("&lt;", 1)),
+            b'>' => Some(("&gt;", 1)),
+            0xC2 if b.get(i + 1) == Some(&0xA0) => Some(("&nbsp;", 2)),
+            _ => None,
+        },
+    )
 }
 
 /// Renders Markdown that has no file position to report (e.g. descriptions in YAML).
@@ -528,18 +511,13 @@ fn collapse_whitespace(s: &str) -> String {
     out
 }
 
-/// `escape_html` in the shape Tera wants for its escape function.
-pub fn escape_html_fn(s: &str) -> String {
-    escape_html(s)
-}
-
 /// `escape_html`, written into `w`: Tera's escape function for what `{{ }}` prints.
 pub fn escape_html_to(s: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut start = 0;
-    for_each_escape(s, |i, entity| {
+    for_each_replacement(s, html_may_hit, html_replacement, |i, len, entity| {
         w.write_all(&s.as_bytes()[start..i])?;
         w.write_all(entity.as_bytes())?;
-        start = i + 1;
+        start = i + len;
         Ok::<(), std::io::Error>(())
     })?;
     w.write_all(&s.as_bytes()[start..])
@@ -547,60 +525,88 @@ pub fn escape_html_to(s: &str, w: &mut dyn std::io::Write) -> std::io::Result<()
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    escape_html_into(&mut out, s);
-    out
+    replace_all(s, html_may_hit, html_replacement)
 }
 
-/// `escape_html`, appended to `out`. The characters it escapes are ASCII, so it copies the
-/// runs between them whole, and finds them eight bytes at a time: escaping is a good part of
-/// rendering pages (Tera escapes every value a template prints).
+/// `escape_html`, appended to `out`: escaping is a good part of rendering pages (Tera escapes
+/// every value a template prints).
 pub fn escape_html_into(out: &mut String, s: &str) {
     let mut start = 0;
-    let _ = for_each_escape(s, |i, entity| {
+    let _ = for_each_replacement(s, html_may_hit, html_replacement, |i, len, entity| {
         out.push_str(&s[start..i]);
         out.push_str(entity);
-        start = i + 1;
+        start = i + len;
         Ok::<(), std::convert::Infallible>(())
     });
     out.push_str(&s[start..]);
 }
 
-/// Calls `f` with the index and entity of each character of `s` that HTML escaping replaces,
-/// in order.
-fn for_each_escape<E>(
+fn html_may_hit(w: u64) -> u64 {
+    bytes_equal(w, b'&')
+        | bytes_equal(w, b'<')
+        | bytes_equal(w, b'>')
+        | bytes_equal(w, b'"')
+        | bytes_equal(w, b'\'')
+}
+
+fn html_replacement(b: &[u8], i: usize) -> Option<(&'static str, usize)> {
+    match b[i] {
+        b'&' => Some(("&amp;", 1)),
+        b'<' => Some(("&lt;", 1)),
+        b'>' => Some(("&gt;", 1)),
+        b'"' => Some(("&quot;", 1)),
+        b'\'' => Some(("&#39;", 1)),
+        _ => None,
+    }
+}
+
+/// The escaping loop every escaper here shares (HTML, the sanitiser's, the feeds' XML): calls
+/// `f(i, len, replacement)` for each run of `len` bytes at `i` of `s` that is replaced, in
+/// order. `may_hit` says whether eight bytes may hold the start of one (non-zero: maybe, as
+/// `bytes_equal` answers), so ordinary text is passed over eight bytes at a time;
+/// `replacement` says what replaces the bytes at `i` and how many, if anything does.
+pub(crate) fn for_each_replacement<E>(
     s: &str,
-    mut f: impl FnMut(usize, &'static str) -> Result<(), E>,
+    may_hit: impl Fn(u64) -> u64,
+    replacement: impl Fn(&[u8], usize) -> Option<(&'static str, usize)>,
+    mut f: impl FnMut(usize, usize, &'static str) -> Result<(), E>,
 ) -> Result<(), E> {
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         if let Some(word) = word_at(bytes, i) {
-            let hits = bytes_equal(word, b'&')
-                | bytes_equal(word, b'<')
-                | bytes_equal(word, b'>')
-                | bytes_equal(word, b'"')
-                | bytes_equal(word, b'\'');
-            if hits == 0 {
+            if may_hit(word) == 0 {
                 i += 8;
                 continue;
             }
         }
-        let entity = match bytes[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => {
-                i += 1;
-                continue;
+        match replacement(bytes, i) {
+            Some((with, len)) => {
+                f(i, len, with)?;
+                i += len;
             }
-        };
-        f(i, entity)?;
-        i += 1;
+            None => i += 1,
+        }
     }
     Ok(())
+}
+
+/// `s` with every replacement `for_each_replacement` finds made.
+pub(crate) fn replace_all(
+    s: &str,
+    may_hit: impl Fn(u64) -> u64,
+    replacement: impl Fn(&[u8], usize) -> Option<(&'static str, usize)>,
+) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut start = 0;
+    let _ = for_each_replacement(s, may_hit, replacement, |i, len, with| {
+        out.push_str(&s[start..i]);
+        out.push_str(with);
+        start = i + len;
+        Ok::<(), std::convert::Infallible>(())
+    });
+    out.push_str(&s[start..]);
+    out
 }
 
 const ONES: u64 = u64::from_ne_bytes([0x01; 8]);

@@ -46,8 +46,7 @@ impl Comparisons {
                     if s.topics.is_empty() {
                         continue;
                     }
-                    let (text, shortened) =
-                        shorten(&plain_text_prefix(&s.text, EXCERPT_CHARS), EXCERPT_CHARS);
+                    let (text, shortened) = shortened_plain_text(&s.text, EXCERPT_CHARS);
                     for t in &s.topics {
                         by_topic.entry(t.clone()).or_default().push(Excerpt {
                             platform: p.slug.clone(),
@@ -147,6 +146,12 @@ fn breadth_first(list: &[Excerpt]) -> Vec<usize> {
         .collect();
     ranked.sort_unstable();
     ranked.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The plain text of Markdown `md`, shortened as `shorten` shortens it; only as much of `md`
+/// is read as that needs (`markdown::plain_text_prefix`).
+pub fn shortened_plain_text(md: &str, max: usize) -> (String, bool) {
+    shorten(&plain_text_prefix(md, max), max)
 }
 
 /// Shortens text to at most `max` characters, at a sentence end if one is near, else a word.

@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use serde_json::json;
 
-use crate::markdown::{bytes_below, bytes_equal, word_at};
+use crate::markdown::{bytes_below, bytes_equal, replace_all};
 use crate::model::Site;
 use crate::render::paths;
 use crate::render::rewrite::absolute_urls;
@@ -389,58 +389,32 @@ fn pretty_at(value: &serde_json::Value, indent: usize) -> String {
     pretty.replace('\n', &format!("\n{}", " ".repeat(indent)))
 }
 
-/// XML escaping for text and attribute values; drops characters XML 1.0 forbids.
+/// XML escaping for text and attribute values; drops characters XML 1.0 forbids. Only ASCII
+/// and U+FFFE/U+FFFF (bytes EF BF BE/BF) need a look.
 fn esc(s: &str) -> String {
-    // Runs of ordinary text are copied whole, found eight bytes at a time; only ASCII and
-    // U+FFFE/U+FFFF (bytes EF BF BE/BF) need a look.
-    let mut out = String::with_capacity(s.len() + 16);
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(word) = word_at(bytes, i) {
-            let hits = bytes_equal(word, b'&')
-                | bytes_equal(word, b'<')
-                | bytes_equal(word, b'>')
-                | bytes_equal(word, b'"')
-                | bytes_equal(word, b'\'')
-                | bytes_below(word, 0x20)
-                | bytes_equal(word, 0xef);
-            if hits == 0 {
-                i += 8;
-                continue;
-            }
+    let may_hit = |w| {
+        bytes_equal(w, b'&')
+            | bytes_equal(w, b'<')
+            | bytes_equal(w, b'>')
+            | bytes_equal(w, b'"')
+            | bytes_equal(w, b'\'')
+            | bytes_below(w, 0x20)
+            | bytes_equal(w, 0xef)
+    };
+    replace_all(s, may_hit, |b, i| match b[i] {
+        b'&' => Some(("&amp;", 1)),
+        b'<' => Some(("&lt;", 1)),
+        b'>' => Some(("&gt;", 1)),
+        b'"' => Some(("&quot;", 1)),
+        b'\'' => Some(("&apos;", 1)),
+        b'\t' | b'\n' | b'\r' => None,
+        // Not allowed in XML: dropped.
+        0..=0x1f => Some(("", 1)),
+        0xef if b.get(i + 1) == Some(&0xbf) && matches!(b.get(i + 2), Some(0xbe | 0xbf)) => {
+            Some(("", 3))
         }
-        let b = bytes[i];
-        let (replacement, len) = match b {
-            b'&' => ("&amp;", 1),
-            b'<' => ("&lt;", 1),
-            b'>' => ("&gt;", 1),
-            b'"' => ("&quot;", 1),
-            b'\'' => ("&apos;", 1),
-            b'\t' | b'\n' | b'\r' => {
-                i += 1;
-                continue;
-            }
-            // Not allowed in XML: dropped.
-            0..=0x1f => ("", 1),
-            0xef if bytes.get(i + 1) == Some(&0xbf)
-                && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) =>
-            {
-                ("", 3)
-            }
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&s[start..i]);
-        out.push_str(replacement);
-        i += len;
-        start = i;
-    }
-    out.push_str(&s[start..]);
-    out
+        _ => None,
+    })
 }
 
 #[cfg(test)]

@@ -5,9 +5,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::json;
 
-use crate::derive::comparison::shorten;
+use crate::derive::comparison::{shorten, shortened_plain_text};
 use crate::derive::Derived;
-use crate::markdown::plain_text_prefix;
 use crate::model::Site;
 use crate::render::paths;
 use crate::render::views::ChangeView;
@@ -255,7 +254,7 @@ fn platform_search_entries(site: &Site, pi: usize) -> Vec<serde_json::Value> {
     for d in &p.documents {
         let Some(cur) = d.current() else { continue };
         for s in &cur.sections {
-            let (text, _) = shorten(&plain_text_prefix(&s.text, SEARCH_TEXT), SEARCH_TEXT);
+            let (text, _) = shortened_plain_text(&s.text, SEARCH_TEXT);
             entries.push(json!({"k": "section", "t": s.label(), "c": format!("{} · {}", p.name, d.title),
                                 "u": cfg.url(&format!("{}#{}", paths::document(&p.slug, &d.id), s.anchor)), "x": text, "g": topic_titles(&s.topics)}));
         }

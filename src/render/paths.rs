@@ -41,7 +41,8 @@ pub fn page(slug: &str) -> String {
     ["/", slug, "/"].concat()
 }
 
-/// `date` as `YYYY-MM-DD`, exactly as its `Display` writes it, in a tenth of the time.
+/// `date` as `YYYY-MM-DD`, exactly as its `Display` writes it, without going through the
+/// formatter (paths with dates are made for every version link on every page).
 pub fn date_text(date: Date) -> String {
     let (y, m, d) = (date.year(), date.month(), date.day());
     if !(0..=9999).contains(&y) {

@@ -171,7 +171,7 @@ pub fn load(root: &Path, theme: &str) -> Result<Tera, Diagnostics> {
     tera.register_filter("nest", super::nest::NestFilter);
     // Tera's default also escapes `/`, which is safe but turns every URL into `&#x2F;` noise.
     tera.set_escape_fns(
-        crate::markdown::escape_html_fn,
+        crate::markdown::escape_html,
         crate::markdown::escape_html_to,
     );
     Ok(tera)
